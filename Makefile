@@ -1,0 +1,51 @@
+# seed.comprehend developer entry points. `make demo` and `make test` install what they need.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV)/bin)
+CACHE := $(abspath .cache)
+ANSIBLE_WHEEL_VERSION := 12.3.0
+COLLECTIONS := $(CACHE)/collections
+AMAZON_AWS := $(COLLECTIONS)/ansible_collections/amazon/aws
+PIP_QUIET := --quiet --disable-pip-version-check
+# pip.conf on these machines names local indexes that may be absent; hide that noise only.
+PIP_FILTER := 2> >(grep -v 'is ignored: it is neither' >&2)
+
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_LOCAL_TMP := $(CACHE)/ansible-tmp
+export ANSIBLE_REMOTE_TMP := $(CACHE)/ansible-tmp
+export ANSIBLE_HOME := $(CACHE)/ansible-home
+export PATH := $(BIN):$(PATH)
+
+.PHONY: setup test demo sanity units emulator-tests integration lint build clean
+
+setup: $(VENV)/.installed $(AMAZON_AWS)/MANIFEST.json $(COLLECTIONS)/ansible_collections/seed/comprehend
+
+$(VENV)/.installed: tests/requirements-dev.txt requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_QUIET) -r tests/requirements-dev.txt $(PIP_FILTER)
+	touch $@
+
+# amazon.aws is not on PyPI alone: take it from the `ansible` wheel, downloaded once into .cache.
+$(AMAZON_AWS)/MANIFEST.json:
+	mkdir -p $(CACHE)/wheels $(COLLECTIONS)/ansible_collections/amazon
+	wheel=$(CACHE)/wheels/ansible-$(ANSIBLE_WHEEL_VERSION)-py3-none-any.whl
+	[ -f "$$wheel" ] || $(PYTHON) -m pip download $(PIP_QUIET) --no-deps -d $(CACHE)/wheels ansible==$(ANSIBLE_WHEEL_VERSION) $(PIP_FILTER)
+	rm -rf $(CACHE)/unpack && mkdir -p $(CACHE)/unpack
+	$(PYTHON) -c "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith('ansible_collections/amazon/aws/')])" "$$wheel" $(CACHE)/unpack
+	rm -rf $(AMAZON_AWS) && mv $(CACHE)/unpack/ansible_collections/amazon/aws $(AMAZON_AWS)
+	rm -rf $(CACHE)/unpack
+
+# Playbooks find this checkout as seed.comprehend through a symlink.
+$(COLLECTIONS)/ansible_collections/seed/comprehend:
+	mkdir -p $(COLLECTIONS)/ansible_collections/seed
+	ln -sfn $(CURDIR) $@
+
+test: setup
+	bash tests/run-all.sh
+
+clean:
+	rm -rf $(VENV) $(CACHE) tests/output build
