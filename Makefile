@@ -22,7 +22,9 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: setup test demo sanity units emulator-tests integration lint build clean
 
-setup: $(VENV)/.installed $(AMAZON_AWS)/MANIFEST.json $(COLLECTIONS)/ansible_collections/seed/comprehend
+SITE_AMAZON_AWS = $(VENV)/lib/python3.11/site-packages/ansible_collections/amazon/aws
+
+setup: $(VENV)/.installed $(AMAZON_AWS)/MANIFEST.json $(COLLECTIONS)/ansible_collections/seed/comprehend $(SITE_AMAZON_AWS)
 
 $(VENV)/.installed: tests/requirements-dev.txt requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +45,11 @@ $(AMAZON_AWS)/MANIFEST.json:
 $(COLLECTIONS)/ansible_collections/seed/comprehend:
 	mkdir -p $(COLLECTIONS)/ansible_collections/seed
 	ln -sfn $(CURDIR) $@
+
+# galaxy-importer's ansible-doc step only sees collections in its own site-packages.
+$(SITE_AMAZON_AWS): $(VENV)/.installed $(AMAZON_AWS)/MANIFEST.json
+	mkdir -p $(dir $@)
+	ln -sfn $(AMAZON_AWS) $@
 
 test: setup
 	bash tests/run-all.sh

@@ -1,0 +1,133 @@
+"""Build layer of `make test`: build the tarball, check what it ships, install it beside amazon.aws in a
+temporary collections path, run a module from the installed copy against the emulator, and run
+galaxy-importer, judged by its result file (its exit code is 0 even when a step failed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+import boto3
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = Path(sys.executable).parent
+AMAZON_AWS = REPO / ".cache" / "collections" / "ansible_collections" / "amazon" / "aws"
+# Test and emulator infrastructure, virtualenvs and caches must never ship.
+FORBIDDEN_PREFIXES = ("tests/", ".cache/", ".venv/", ".ci/", ".git", "bench/", "Makefile", ".ansible/", "changelogs/fragments/")
+IMPORTER_CONFIG = """[galaxy-importer]
+RUN_ANSIBLE_TEST = False
+RUN_ANSIBLE_LINT = True
+OFFLINE_ANSIBLE_LINT = True
+RUN_ANSIBLE_DOC = True
+CHECK_CHANGELOG = True
+"""
+
+
+def run(command: list, **kwargs) -> subprocess.CompletedProcess:
+    print("+", " ".join(str(part) for part in command), flush=True)
+    return subprocess.run(command, check=True, text=True, capture_output=True, **kwargs)
+
+
+def build(workdir: Path) -> Path:
+    run([BIN / "ansible-galaxy", "collection", "build", "--force", "--output-path", workdir], cwd=REPO)
+    tarball = next(workdir.glob("seed-comprehend-*.tar.gz"))
+    with tarfile.open(tarball) as archive:
+        names = archive.getnames()
+    shipped = [name for name in names if name.startswith(FORBIDDEN_PREFIXES)]
+    assert not shipped, f"the tarball ships test or build infrastructure: {shipped}"
+    for expected in ("MANIFEST.json", "FILES.json", "meta/runtime.yml", "plugins/modules/comprehend_resource_policy.py"):
+        assert expected in names, f"{expected} missing from the tarball"
+    print(f"tarball {tarball.name}: {len(names)} entries, no test infrastructure")
+    return tarball
+
+
+def install(tarball: Path, workdir: Path) -> Path:
+    collections = workdir / "collections"
+    shutil.copytree(AMAZON_AWS, collections / "ansible_collections" / "amazon" / "aws", symlinks=True)
+    run([BIN / "ansible-galaxy", "collection", "install", "--offline", "-p", collections, tarball])
+    installed = collections / "ansible_collections" / "seed" / "comprehend"
+    assert (installed / "MANIFEST.json").is_file(), "the collection did not install"
+    return collections
+
+
+def run_installed_module(collections: Path, workdir: Path) -> None:
+    """Share a model with the module from the installed copy, against the emulator."""
+    with Emulator() as emulator:
+        sts = boto3.client("sts", region_name="us-west-2", endpoint_url=emulator.url,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        credentials = sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/build-check",
+                                      RoleSessionName="build")["Credentials"]
+        session = boto3.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                                aws_session_token=credentials["SessionToken"], region_name="us-west-2")
+        comprehend = session.client("comprehend", endpoint_url=emulator.url)
+        arn = comprehend.create_entity_recognizer(
+            RecognizerName="buildcheck", VersionName="v1", LanguageCode="en",
+            DataAccessRoleArn="arn:aws:iam::111122223333:role/comprehend-data-access",
+            InputDataConfig={"EntityTypes": [{"Type": "PERSON"}], "Documents": {"S3Uri": "s3://bucket/docs"}},
+        )["EntityRecognizerArn"]
+        arguments = {
+            "resource_arn": arn, "principals": ["444455556666"], "endpoint_url": emulator.url, "region": "us-west-2",
+            "access_key": credentials["AccessKeyId"], "secret_key": credentials["SecretAccessKey"],
+            "session_token": credentials["SessionToken"],
+        }
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_LOCAL_TMP=str(workdir / "tmp"),
+                   ANSIBLE_HOME=str(workdir / "home"), ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="true",
+                   ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_LOAD_CALLBACK_PLUGINS="false")
+        completed = run([BIN / "ansible", "localhost", "-m", "seed.comprehend.comprehend_resource_policy",
+                         "-a", json.dumps(arguments)], env=env, cwd=workdir)
+        assert "CHANGED" in completed.stdout, completed.stdout
+        attached = json.loads(comprehend.describe_resource_policy(ResourceArn=arn)["ResourcePolicy"])
+        assert "444455556666" in json.dumps(attached), attached
+    print("module ran from the installed copy and attached the policy")
+
+
+def galaxy_importer(tarball: Path, workdir: Path) -> None:
+    config = workdir / "galaxy-importer.cfg"
+    config.write_text(IMPORTER_CONFIG, encoding="utf-8")
+    env = dict(os.environ, GALAXY_IMPORTER_CONFIG=str(config), ANSIBLE_LOCAL_TMP=str(workdir / "tmp"),
+               ANSIBLE_LINT_NODEPS="1")
+    completed = subprocess.run([sys.executable, "-m", "galaxy_importer.main", str(tarball)], cwd=workdir, env=env,
+                               text=True, capture_output=True, check=False)
+    output = completed.stdout + completed.stderr
+    result_file = workdir / "importer_result.json"
+    assert result_file.is_file(), f"galaxy-importer wrote no result:\n{output}"
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    problems = [line for line in output.splitlines() if line.startswith(("ERROR", "WARNING")) or "Traceback" in line]
+    undocumented = [item["name"] for item in result.get("contents", [])
+                    if item.get("content_type") == "module" and not item.get("doc_strings")]
+    assert not problems, "galaxy-importer reported:\n" + "\n".join(problems)
+    assert not undocumented, f"galaxy-importer found no documentation for: {undocumented}"
+    modules = sorted(item["name"] for item in result.get("contents", []) if item.get("content_type") == "module")
+    print(f"galaxy-importer: clean, modules documented: {', '.join(modules)}")
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="seed-comprehend-build-") as name:
+        workdir = Path(name)
+        try:
+            tarball = build(workdir)
+            collections = install(tarball, workdir)
+            run_installed_module(collections, workdir)
+            galaxy_importer(tarball, workdir)
+        except subprocess.CalledProcessError as error:
+            print(f"FAILED: {' '.join(str(part) for part in error.cmd)}\n{error.stdout}\n{error.stderr}")
+            return 1
+        except AssertionError as error:
+            print(f"FAILED: {error}")
+            return 1
+    print("build: 4 checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

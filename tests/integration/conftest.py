@@ -1,0 +1,210 @@
+"""Integration harness: real ansible-playbook runs against the local AWS emulator, two accounts.
+
+Each pytest worker starts its own emulator on a free port; every test starts from a clean emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import boto3
+import pytest
+from botocore.config import Config
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+
+from emulator import client as control  # noqa: E402  pylint: disable=wrong-import-position
+from emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+REGION = "us-west-2"
+OWNER_ID = "111122223333"
+IMPORTER_ID = "444455556666"
+COLLECTIONS = REPO / ".cache" / "collections"
+PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+BIN = Path(sys.executable).parent
+
+
+def default_key_policy(account_id: str) -> Dict[str, Any]:
+    """The policy AWS gives a key created without one."""
+    return {
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [{
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }],
+    }
+
+
+@dataclass
+class Account:
+    """One emulated AWS account, reached with credentials from sts:AssumeRole."""
+
+    account_id: str
+    url: str
+    credentials: Dict[str, str]
+    region: str = REGION
+
+    @property
+    def connection(self) -> Dict[str, str]:
+        """The amazon.aws connection options, for module_defaults of group/seed.comprehend.aws."""
+        return {
+            "endpoint_url": self.url,
+            "access_key": self.credentials["AccessKeyId"],
+            "secret_key": self.credentials["SecretAccessKey"],
+            "session_token": self.credentials["SessionToken"],
+            "region": self.region,
+        }
+
+    def client(self, service: str, region: Optional[str] = None) -> Any:
+        return boto3.client(
+            service,
+            region_name=region or self.region,
+            endpoint_url=self.url,
+            aws_access_key_id=self.credentials["AccessKeyId"],
+            aws_secret_access_key=self.credentials["SecretAccessKey"],
+            aws_session_token=self.credentials["SessionToken"],
+            config=Config(retries={"max_attempts": 1}),
+        )
+
+
+def assume_account(url: str, account_id: str) -> Account:
+    sts = boto3.client("sts", region_name=REGION, endpoint_url=url, aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    role = f"arn:aws:iam::{account_id}:role/seed-comprehend-tests"
+    credentials = sts.assume_role(RoleArn=role, RoleSessionName="tests")["Credentials"]
+    return Account(account_id=account_id, url=url, credentials=credentials)
+
+
+@dataclass
+class AwsWorld:
+    """The emulated AWS of one test: an owner and an importer account, the call log, fault injection."""
+
+    url: str
+    owner: Account
+    importer: Account
+    region: str = REGION
+    _counter: List[int] = field(default_factory=lambda: [0])
+
+    def calls(self) -> List[Dict[str, Any]]:
+        return control.calls(self.url)
+
+    def write_calls(self, account_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        writes = control.write_calls(control.calls(self.url))
+        return [call for call in writes if account_id is None or call["account"] == account_id]
+
+    def reset_calls(self) -> None:
+        control.reset_calls(self.url)
+
+    def set_faults(self, rate: float, operations: Optional[List[str]] = None, seed: int = 1) -> None:
+        control.set_faults(self.url, rate=rate, operations=operations, seed=seed)
+
+    def set_model_status(self, arn: str, status: str, message: Optional[str] = None) -> None:
+        control.set_model_status(self.url, arn, status, message)
+
+    def create_key(self, account: Account, policy: Optional[Dict[str, Any]] = None) -> str:
+        kms = account.client("kms")
+        document = policy if policy is not None else default_key_policy(account.account_id)
+        return kms.create_key(Policy=json.dumps(document), Description="seed.comprehend test key")["KeyMetadata"]["Arn"]
+
+    def create_model(self, account: Account, model_type: str = "document-classifier", name: Optional[str] = None,
+                     version: Optional[str] = None, kms_key_id: Optional[str] = None, status: str = "TRAINED",
+                     policy: Optional[Dict[str, Any]] = None) -> str:
+        """Create a model through the real API, then give it its status at once."""
+        self._counter[0] += 1
+        name = name or f"model{self._counter[0]}"
+        comprehend = account.client("comprehend")
+        request: Dict[str, Any] = {
+            "DataAccessRoleArn": f"arn:aws:iam::{account.account_id}:role/comprehend-data-access",
+            "LanguageCode": "en",
+        }
+        if version:
+            request["VersionName"] = version
+        if kms_key_id:
+            request["ModelKmsKeyId"] = kms_key_id
+        if policy is not None:
+            request["ModelPolicy"] = json.dumps(policy)
+        if model_type == "document-classifier":
+            arn = comprehend.create_document_classifier(
+                DocumentClassifierName=name, InputDataConfig={"S3Uri": "s3://seed-comprehend-tests/train.csv"}, **request,
+            )["DocumentClassifierArn"]
+        else:
+            arn = comprehend.create_entity_recognizer(
+                RecognizerName=name,
+                InputDataConfig={"EntityTypes": [{"Type": "PERSON"}], "Documents": {"S3Uri": "s3://seed-comprehend-tests/docs"}},
+                **request,
+            )["EntityRecognizerArn"]
+        self.set_model_status(arn, status)
+        return arn
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def aws(emulator) -> AwsWorld:  # pylint: disable=redefined-outer-name
+    emulator.reset()
+    world = AwsWorld(url=emulator.url, owner=assume_account(emulator.url, OWNER_ID),
+                     importer=assume_account(emulator.url, IMPORTER_ID))
+    world.reset_calls()
+    return world
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    stdout: str
+    output_dir: Path
+
+    def result(self, name: str) -> Any:
+        return json.loads((self.output_dir / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def playbook(aws, tmp_path):  # pylint: disable=redefined-outer-name
+    """Run a playbook from tests/integration/playbooks as one account; returns a PlaybookRun."""
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
+        "ANSIBLE_LOCAL_TMP": str(tmp_path / "ansible-tmp"),
+        "ANSIBLE_REMOTE_TMP": str(tmp_path / "ansible-tmp"),
+        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        "ANSIBLE_NOCOLOR": "true",
+        "ANSIBLE_FORCE_COLOR": "false",
+        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    })
+    for variable in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        env.pop(variable, None)
+
+    def run(path: str, account: Optional[Account] = None, check: bool = False, diff: bool = False,
+            **extra_vars: Any) -> PlaybookRun:
+        output_dir = tmp_path / f"run{len(list(tmp_path.glob('run*')))}"
+        output_dir.mkdir()
+        variables = {"aws_connection": (account or aws.owner).connection, "output_dir": str(output_dir)}
+        variables.update(extra_vars)
+        vars_file = output_dir / "extra-vars.json"
+        vars_file.write_text(json.dumps(variables), encoding="utf-8")
+        command = [str(BIN / "ansible-playbook"), str(PLAYBOOKS / path), "-e", f"@{vars_file}"]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=600)
+        return PlaybookRun(rc=completed.returncode, stdout=completed.stdout + completed.stderr, output_dir=output_dir)
+
+    return run
