@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: seed.comprehend contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""comprehend_model_info's AWS side: find models, describe them, resolve their keys, read their policies."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Mapping, Optional
+
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore
+from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.kms import describe_key
+from ansible_collections.seed.comprehend.plugins.module_utils.model_info import model_facts
+
+# model_type option -> (List* method, name filter key, result list key, ARN key)
+_LIST = {
+    "document_classifier": ("list_document_classifiers", "DocumentClassifierName", "DocumentClassifierPropertiesList",
+                            "DocumentClassifierArn"),
+    "entity_recognizer": ("list_entity_recognizers", "RecognizerName", "EntityRecognizerPropertiesList", "EntityRecognizerArn"),
+}
+
+
+def check_region(model: ModelArn, region: Optional[str], option: str) -> None:
+    """Models are shared and imported within their own region: refuse a connection to another one."""
+    if region and model.region != region:
+        raise InvalidInputError(
+            f"{option}: {model.arn} is in region {model.region}, but the connection is for region {region}; "
+            "set region to the model's region"
+        )
+
+
+def list_model_versions(client: Any, model_type: str, name: str) -> Iterator[Dict[str, Any]]:
+    """Properties of every version of one model, across pages."""
+    method, name_key, list_key, _arn_key = _LIST[model_type]
+    request: Dict[str, Any] = {"Filter": {name_key: name}}
+    while True:
+        page = getattr(client, method)(aws_retry=True, **request)
+        yield from page.get(list_key, [])
+        if not page.get("NextToken"):
+            return
+        request["NextToken"] = page["NextToken"]
+
+
+class _KeyCache:
+    """DescribeKey once per key, however many models share it."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.seen: Dict[str, Dict[str, Any]] = {}
+
+    def metadata(self, key_id: Optional[str]) -> Optional[Dict[str, Any]]:
+        if not key_id:
+            return None
+        if key_id not in self.seen:
+            self.seen[key_id] = describe_key(self.client, key_id)
+        return self.seen[key_id]
+
+
+def _facts(comprehend: Any, keys: _KeyCache, model: ModelArn, properties: Mapping[str, Any]) -> Dict[str, Any]:
+    stored = ModelPolicyStore(comprehend, model).read()
+    return model_facts(model, properties, keys.metadata(properties.get("ModelKmsKeyId")),
+                       stored.text if stored else None, stored.revision_id if stored else None)
+
+
+def describe_models(comprehend: Any, kms: Any, region: Optional[str], params: Mapping[str, Any]) -> Dict[str, Any]:
+    """The module's result for model_arns, or for every version of model_type/name."""
+    keys = _KeyCache(kms)
+    models: List[Dict[str, Any]] = []
+    missing: List[str] = []
+    if params.get("model_arns") is not None:
+        parsed = [parse_model_arn(arn, option="model_arns") for arn in params["model_arns"]]
+        for model in parsed:
+            check_region(model, region, "model_arns")
+        for model in parsed:
+            try:
+                properties = describe_model(comprehend, model)
+            except OperationError:
+                if not params.get("ignore_missing"):
+                    raise
+                missing.append(model.arn)
+                continue
+            models.append(_facts(comprehend, keys, model, properties))
+    else:
+        arn_key = _LIST[params["model_type"]][3]
+        statuses = params.get("statuses")
+        for properties in list_model_versions(comprehend, params["model_type"], params["name"]):
+            if statuses and properties.get("Status") not in statuses:
+                continue
+            models.append(_facts(comprehend, keys, parse_model_arn(properties[arn_key], option="model"), properties))
+    return {"changed": False, "models": models, "missing": missing}

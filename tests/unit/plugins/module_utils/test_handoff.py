@@ -1,0 +1,75 @@
+"""Unit tests of the owner -> importer handoff (pure logic)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import HANDOFF_SCHEMA_VERSION
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import build_handoff
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_entry
+
+CLASSIFIER = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
+RECOGNIZER = "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people"
+KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def model(arn, key_type="aws_owned", key_arn=None):
+    return {"arn": arn, "encryption": {"key_type": key_type, "kms_key_arn": key_arn}}
+
+
+def test_customer_managed_entry_names_the_key_and_the_role_policy():
+    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666", "arn:aws:iam::123456789012:root"])
+    assert entry == {
+        "schema_version": HANDOFF_SCHEMA_VERSION,
+        "model_arn": CLASSIFIER,
+        "model_type": "document_classifier",
+        "region": "us-west-2",
+        "source_account": "111122223333",
+        "principals": ["444455556666", "arn:aws:iam::123456789012:root"],
+        "key_type": "customer_managed",
+        "kms_key_arn": KEY,
+        "importer_role_policy": {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "UseModelKeys", "Effect": "Allow",
+                           "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"], "Resource": [KEY]}],
+        },
+    }
+
+
+def test_aws_owned_entry_has_no_key_and_no_role_policy():
+    [entry] = build_handoff([model(RECOGNIZER)], ["444455556666"])
+    assert entry["model_type"] == "entity_recognizer"
+    assert entry["key_type"] == "aws_owned"
+    assert "kms_key_arn" not in entry
+    assert entry["importer_role_policy"] is None
+
+
+def test_unknown_key_type_is_refused():
+    with pytest.raises(InvalidInputError, match="unknown key type"):
+        build_handoff([model(RECOGNIZER, "mystery")], [])
+
+
+def test_check_accepts_what_build_produces():
+    entries = build_handoff([model(CLASSIFIER, "customer_managed", KEY), model(RECOGNIZER)], ["444455556666"])
+    assert [check_handoff_entry(entry) for entry in entries] == entries
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"schema_version": 2}, "schema_version 2 is not supported"),
+    ({"schema_version": None}, "schema_version None is not supported"),
+    ({"model_arn": "arn:aws:s3:::bucket"}, "not a Comprehend custom model ARN"),
+    ({"region": "eu-west-1"}, "doesn't match the model ARN's region"),
+    ({"key_type": "other"}, "key_type 'other' is not one of"),
+    ({"kms_key_arn": None}, "has a customer managed key but no kms_key_arn"),
+])
+def test_check_refuses_bad_entries(change, message):
+    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666"])
+    entry.update(change)
+    with pytest.raises(InvalidInputError, match=message):
+        check_handoff_entry(entry)
+
+
+def test_check_refuses_non_mapping():
+    with pytest.raises(InvalidInputError, match="must be a mapping"):
+        check_handoff_entry(["not", "a", "dict"])

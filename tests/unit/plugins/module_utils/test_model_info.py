@@ -1,0 +1,43 @@
+"""Unit tests of comprehend_model_info's result shaping (pure logic)."""
+
+from __future__ import annotations
+
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.model_info import encryption_facts
+from ansible_collections.seed.comprehend.plugins.module_utils.model_info import model_facts
+
+KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_no_key_id_means_aws_owned():
+    assert encryption_facts(None, None) == {"key_type": "aws_owned", "kms_key_arn": None, "key_manager": None, "key_state": None}
+
+
+def test_key_manager_decides_customer_or_aws_managed():
+    customer = encryption_facts("1234abcd", {"Arn": KEY, "KeyManager": "CUSTOMER", "KeyState": "Enabled"})
+    managed = encryption_facts("alias/aws/comprehend", {"Arn": KEY, "KeyManager": "AWS", "KeyState": "Enabled"})
+    assert customer == {"key_type": "customer_managed", "kms_key_arn": KEY, "key_manager": "CUSTOMER", "key_state": "Enabled"}
+    assert managed["key_type"] == "aws_managed"
+
+
+def test_model_facts_of_an_imported_unversioned_model_with_a_policy():
+    model = parse_model_arn("arn:aws:comprehend:us-west-2:444455556666:entity-recognizer/people")
+    facts = model_facts(model, {"Status": "TRAINED", "SourceModelArn": "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people"},
+                        None, '{"Version": "2012-10-17", "Statement": []}', "ab" * 16)
+    assert facts["version"] is None
+    assert facts["account"] == "444455556666"
+    assert facts["model_type"] == "entity_recognizer"
+    assert facts["source_model_arn"].endswith(":111122223333:entity-recognizer/people")
+    assert facts["resource_policy"] == {"policy": {"Version": "2012-10-17", "Statement": []}, "revision_id": "ab" * 16}
+
+
+def test_version_comes_from_describe_when_the_arn_has_none():
+    model = parse_model_arn("arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1")
+    facts = model_facts(model, {"Status": "TRAINING", "VersionName": "v3"}, None, None, "ignored")
+    assert facts["version"] == "v3"
+    assert facts["resource_policy"] == {"policy": None, "revision_id": None}
+
+
+def test_unparsable_policy_text_is_shown_as_stored():
+    model = parse_model_arn("arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1")
+    assert model_facts(model, {}, None, "not json", "01")["resource_policy"]["policy"] == "not json"
