@@ -10,6 +10,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import build_handoff
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_entry
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
 
 
 def share_handoff(models, principals):
@@ -29,4 +30,4 @@ def checked_handoff(entries):
 
 class FilterModule:
     def filters(self):
-        return {"share_handoff": share_handoff, "checked_handoff": checked_handoff}
+        return {"share_handoff": share_handoff, "checked_handoff": checked_handoff, "importer_role_policy": importer_role_policy}

@@ -1,0 +1,150 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: seed.comprehend contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: comprehend_import_model
+short_description: Import an Amazon Comprehend custom model shared by another AWS account
+version_added: 0.1.0
+description:
+  - Runs C(ImportModel) in the importer's account for a document classifier or entity recognizer that its owner
+    shared (see M(seed.comprehend.comprehend_resource_policy) and the P(seed.comprehend.share_model#role) role),
+    then waits until the copy is trained.
+  - Idempotent. When the account already holds a model of that name and version imported from the same source,
+    nothing is written. One imported from another source, or trained in the account, is a failure, never a
+    silent success.
+  - A model can only be imported in the region of its source; another region is refused before any AWS call.
+  - AWS refusals are turned into messages that say what the owner still has to do.
+author:
+  - seed.comprehend maintainers
+options:
+  source_model_arn:
+    description: The ARN of the shared model version, as the owner's handoff names it.
+    type: str
+    required: true
+  model_name:
+    description:
+      - Name of the copy in this account. Defaults to the source model's name.
+      - At most 63 letters, digits and hyphens.
+    type: str
+  version_name:
+    description: Version name of the copy. At most 63 letters, digits and hyphens.
+    type: str
+  model_kms_key_id:
+    description: A KMS key of this account to encrypt the copy with. Without it, an AWS owned key is used.
+    type: str
+  data_access_role_arn:
+    description:
+      - Service role that Comprehend assumes to use the KMS keys. Required by AWS when the source model is
+        encrypted with a customer managed key, or when O(model_kms_key_id) is set.
+    type: str
+  tags:
+    description: Tags for the copy.
+    type: dict
+  wait:
+    description: Wait until the copy is C(TRAINED) or C(TRAINED_WITH_WARNING).
+    type: bool
+    default: true
+  wait_timeout:
+    description: How many seconds to wait at most.
+    type: int
+    default: 1800
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: aws
+"""
+
+EXAMPLES = r"""
+- name: Import a classifier encrypted with an AWS owned key
+  seed.comprehend.comprehend_import_model:
+    source_model_arn: arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2
+    model_name: mycf1-copy
+    version_name: v2
+    region: us-west-2
+
+- name: Import a model under the owner's customer managed key, re-encrypted with our own key
+  seed.comprehend.comprehend_import_model:
+    source_model_arn: arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people/version/v1
+    data_access_role_arn: arn:aws:iam::444455556666:role/comprehend-import
+    model_kms_key_id: alias/comprehend-models
+    tags:
+      team: mlops
+    region: us-west-2
+
+- name: Start the import and check on it later
+  seed.comprehend.comprehend_import_model:
+    source_model_arn: "{{ handoff[0].model_arn }}"
+    wait: false
+    region: "{{ handoff[0].region }}"
+"""
+
+RETURN = r"""
+model_arn:
+  description: The ARN of the copy in this account.
+  returned: always
+  type: str
+  sample: arn:aws:comprehend:us-west-2:444455556666:document-classifier/mycf1-copy/version/v2
+status:
+  description: The copy's status after the run (null in check mode when it doesn't exist yet).
+  returned: always
+  type: str
+  sample: TRAINED
+source_model_arn:
+  description: The source model's ARN.
+  returned: always
+  type: str
+  sample: arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2
+polls:
+  description: The status seen at each poll while waiting, oldest first.
+  returned: always
+  type: list
+  elements: str
+  sample: [SUBMITTED, TRAINING, TRAINED]
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
+from ansible_collections.seed.comprehend.plugins.module_utils.import_request import build_import_request
+from ansible_collections.seed.comprehend.plugins.module_utils.importer import import_model
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            source_model_arn=dict(type="str", required=True),
+            model_name=dict(type="str"),
+            version_name=dict(type="str"),
+            model_kms_key_id=dict(type="str"),
+            data_access_role_arn=dict(type="str"),
+            tags=dict(type="dict"),
+            wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=1800),
+        ),
+        supports_check_mode=True,
+    )
+
+    def work():
+        request = build_import_request(module.params, module.region)
+        return import_model(retrying_client(module, "comprehend"), retrying_client(module, "sts"), request,
+                            wait=module.params["wait"], wait_timeout=module.params["wait_timeout"],
+                            check_mode=module.check_mode, diff=module._diff)
+
+    run_module(module, work)
+
+
+if __name__ == "__main__":
+    main()
