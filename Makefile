@@ -20,7 +20,7 @@ export ANSIBLE_REMOTE_TMP := $(CACHE)/ansible-tmp
 export ANSIBLE_HOME := $(CACHE)/ansible-home
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup test demo sanity units emulator-tests integration lint build clean
+.PHONY: setup test demo clean
 
 SITE_AMAZON_AWS = $(VENV)/lib/python3.11/site-packages/ansible_collections/amazon/aws
 
@@ -53,6 +53,9 @@ $(SITE_AMAZON_AWS): $(VENV)/.installed $(AMAZON_AWS)/MANIFEST.json
 
 test: setup
 	bash tests/run-all.sh
+
+demo: setup
+	python demo/demo.py
 
 clean:
 	rm -rf $(VENV) $(CACHE) tests/output build

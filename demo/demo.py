@@ -1,0 +1,111 @@
+"""`make demo`: the whole owner -> importer flow on the local AWS emulator, two accounts.
+
+1. Starts the emulator and, in the owner account 111122223333, a trained document classifier under a customer
+   managed KMS key and a trained entity recognizer under an AWS owned key.
+2. Runs `ansible-playbook seed.comprehend.share` for the importer account 444455556666, prints the handoff,
+   runs it again to show changed=0 (and counts the write calls: none).
+3. Runs `ansible-playbook seed.comprehend.import` as the importer with the handoff file and lists the copies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import boto3
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from emulator import client as control  # noqa: E402  pylint: disable=wrong-import-position
+from emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+REGION = "us-west-2"
+OWNER, IMPORTER = "111122223333", "444455556666"
+BIN = Path(sys.executable).parent
+
+
+def session(url: str, account: str) -> boto3.Session:
+    sts = boto3.client("sts", region_name=REGION, endpoint_url=url, aws_access_key_id="demo", aws_secret_access_key="demo")
+    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/demo", RoleSessionName="demo")["Credentials"]
+    return boto3.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                         aws_session_token=credentials["SessionToken"], region_name=REGION)
+
+
+def connection(url: str, account_session: boto3.Session) -> dict:
+    credentials = account_session.get_credentials()
+    return {"endpoint_url": url, "region": REGION, "access_key": credentials.access_key,
+            "secret_key": credentials.secret_key, "session_token": credentials.token}
+
+
+def owner_models(url: str, owner: boto3.Session) -> list:
+    """A classifier under a customer managed key and a recognizer under an AWS owned key, both trained."""
+    key_arn = owner.client("kms", endpoint_url=url).create_key(Description="demo model key")["KeyMetadata"]["Arn"]
+    comprehend = owner.client("comprehend", endpoint_url=url)
+    role = f"arn:aws:iam::{OWNER}:role/comprehend-data-access"
+    classifier = comprehend.create_document_classifier(
+        DocumentClassifierName="support-tickets", VersionName="v1", LanguageCode="en", DataAccessRoleArn=role,
+        ModelKmsKeyId=key_arn, InputDataConfig={"S3Uri": "s3://demo-training/tickets.csv"},
+    )["DocumentClassifierArn"]
+    recognizer = comprehend.create_entity_recognizer(
+        RecognizerName="product-names", VersionName="v3", LanguageCode="en", DataAccessRoleArn=role,
+        InputDataConfig={"EntityTypes": [{"Type": "PRODUCT"}], "Documents": {"S3Uri": "s3://demo-training/docs"}},
+    )["EntityRecognizerArn"]
+    for arn in (classifier, recognizer):
+        control.set_model_status(url, arn, "TRAINED")
+    print(f"owner {OWNER}: {classifier} (customer managed key {key_arn})")
+    print(f"owner {OWNER}: {recognizer} (AWS owned key)")
+    return [classifier, recognizer]
+
+
+def playbook(name: str, variables: dict, workdir: Path) -> None:
+    vars_file = workdir / f"{name}-vars.json"
+    vars_file.write_text(json.dumps(variables), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / ".cache" / "collections"),
+               ANSIBLE_LOCAL_TMP=str(workdir / "tmp"), ANSIBLE_HOME=str(workdir / "home"),
+               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    command = [str(BIN / "ansible-playbook"), f"seed.comprehend.{name}", "-e", f"@{vars_file}"]
+    print(f"\n$ ansible-playbook seed.comprehend.{name} -e @{vars_file.name}", flush=True)
+    subprocess.run(command, env=env, check=True)
+
+
+def main() -> int:
+    with Emulator() as emulator, tempfile.TemporaryDirectory(prefix="seed-comprehend-demo-") as name:
+        workdir = Path(name)
+        url = emulator.url
+        print(f"local AWS emulator at {url}")
+        owner, importer = session(url, OWNER), session(url, IMPORTER)
+        models = owner_models(url, owner)
+        handoff_path = workdir / "handoff.json"
+        share_vars = {"share_model_arns": models, "share_model_principals": [IMPORTER],
+                      "share_model_handoff_path": str(handoff_path), "share_model_aws": connection(url, owner)}
+
+        playbook("share", share_vars, workdir)
+        print("\nhandoff written for the importer:")
+        print(handoff_path.read_text(encoding="utf-8"))
+
+        control.reset_calls(url)
+        playbook("share", share_vars, workdir)
+        writes = control.write_calls(control.calls(url))
+        print(f"\nrerun of the share play: {len(writes)} write calls to AWS")
+
+        import_vars = {"import_model_handoff_path": str(handoff_path), "import_model_poll_delay": 1,
+                       "import_model_aws": connection(url, importer)}
+        playbook("import", import_vars, workdir)
+
+        comprehend = importer.client("comprehend", endpoint_url=url)
+        print(f"\nmodels in the importer account {IMPORTER}:")
+        for props in comprehend.list_document_classifiers()["DocumentClassifierPropertiesList"]:
+            print(f"  {props['DocumentClassifierArn']}  {props['Status']}  from {props.get('SourceModelArn')}")
+        for props in comprehend.list_entity_recognizers()["EntityRecognizerPropertiesList"]:
+            print(f"  {props['EntityRecognizerArn']}  {props['Status']}  from {props.get('SourceModelArn')}")
+    print("\nemulator stopped; demo done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
