@@ -1,0 +1,186 @@
+"""KMS as moto implements it, plus what sharing Comprehend models needs.
+
+* Get/PutKeyPolicy: ``PolicyName`` is optional (default ``default``, the only valid name; others -> NotFoundException).
+* Key policies (PutKeyPolicy and CreateKey): valid JSON object with a Statement whose entries all have a Principal
+  (else MalformedPolicyDocumentException), AWS's character set (MalformedPolicyDocumentException), at most 32,768 bytes
+  (LimitExceededException), and the lockout safety check: the new policy must let the caller call kms:PutKeyPolicy
+  later, unless BypassPolicyLockoutSafetyCheck is true (else MalformedPolicyDocumentException, AWS's message).
+* AWS managed keys: ``alias/aws/comprehend`` (and moto's other ``alias/aws/...`` aliases) resolve, per account and
+  region, to a key created on first use with KeyManager ``AWS`` and an AWS-managed-style key policy, which can be
+  read but not replaced. Aliases under ``alias/aws/`` can't be created or moved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, Optional
+
+import moto.kms.urls as kms_urls
+from moto.kms.exceptions import NotAuthorizedException, NotFoundException
+from moto.kms.models import Key, KmsBackend, kms_backends
+from moto.kms.responses import KmsResponse
+from moto.kms.utils import RESERVED_ALIASES
+from moto.utilities.utils import get_partition
+
+from ._errors import AwsJsonError
+from ._identity import caller_of
+from ._policy import POLICY_CHARACTERS, Request, is_allowed, statements
+
+KEY_POLICY_MAX_BYTES = 32768
+DEFAULT_POLICY_NAME = "default"
+AWS_MANAGED_ALIASES = frozenset(RESERVED_ALIASES) | {"alias/aws/comprehend"}
+LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
+
+_KMS_ARN = re.compile(r"^arn:[\w-]+:kms:(?P<region>[^:]+):(?P<account>\d{12}):(?P<kind>key|alias)/(?P<name>.+)$")
+
+
+def aws_managed_key_policy(account_id: str, region: str, service: str) -> str:
+    """The shape of the policy AWS gives its AWS managed keys: use through the service, read access for the account."""
+    partition = get_partition(region)
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Id": f"auto-{service}-1",
+        "Statement": [
+            {
+                "Sid": f"Allow access through {service} for all principals in the account that are authorized to use {service}",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:CallerAccount": account_id, "kms:ViaService": f"{service}.{region}.amazonaws.com"}},
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                "Resource": "*",
+            },
+        ],
+    })
+
+
+def parse_key_policy(text: Any) -> Dict[str, Any]:
+    """Validate a key policy the way KMS does and return it parsed."""
+    if not isinstance(text, str) or not text:
+        raise AwsJsonError("MalformedPolicyDocumentException", "The key policy is empty.")
+    if len(text.encode("utf-8")) > KEY_POLICY_MAX_BYTES:
+        raise AwsJsonError("LimitExceededException", f"The key policy exceeds the maximum size of {KEY_POLICY_MAX_BYTES} bytes.")
+    if not POLICY_CHARACTERS.fullmatch(text):
+        raise AwsJsonError("MalformedPolicyDocumentException", "The key policy contains characters that are not allowed.")
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise AwsJsonError("MalformedPolicyDocumentException", f"The key policy is not valid JSON: {error}") from error
+    if not isinstance(document, dict) or not statements(document):
+        raise AwsJsonError("MalformedPolicyDocumentException", "The key policy must be a JSON object with at least one statement.")
+    if any("Principal" not in statement for statement in statements(document)):
+        raise AwsJsonError("MalformedPolicyDocumentException", "Policy contains a statement with no principal.")
+    return document
+
+
+def resolve_key(key_ref: str, account_id: str, region: str) -> Optional[Key]:
+    """The key a key ID, key ARN, alias name or alias ARN names, or None.
+
+    ARNs are looked up in the account and region they name, anything else in ``account_id`` / ``region``.
+    """
+    arn = _KMS_ARN.match(key_ref)
+    if arn:
+        account_id, region = arn.group("account"), arn.group("region")
+        key_ref = arn.group("name") if arn.group("kind") == "key" else f"alias/{arn.group('name')}"
+    try:
+        backend = kms_backends[account_id][region]
+    except KeyError:  # a region moto doesn't know
+        return None
+    key_id = backend.get_key_id_from_alias(key_ref) if key_ref.startswith("alias/") else key_ref
+    return backend.keys.get(key_id) if key_id else None
+
+
+class EmulatorKmsBackend(KmsBackend):
+    """moto's KMS backend with AWS managed keys behind the ``alias/aws/...`` aliases."""
+
+    @property
+    def _url_module(self) -> Any:
+        # moto derives the URL module from the class's module name, which is ours now.
+        return kms_urls
+
+    def get_key_id_from_alias(self, alias_name: str) -> Optional[str]:
+        for key in self.keys.values():
+            if alias_name in key.aliases:
+                return key.id
+        if alias_name in AWS_MANAGED_ALIASES:
+            return self._create_aws_managed_key(alias_name)
+        return None
+
+    def _create_aws_managed_key(self, alias_name: str) -> str:
+        service = alias_name.rsplit("/", 1)[-1]
+        key = self.create_key(
+            policy=aws_managed_key_policy(self.account_id, self.region_name, service),
+            key_usage="ENCRYPT_DECRYPT",
+            key_spec="SYMMETRIC_DEFAULT",
+            description=f"Default key that protects my {service} resources when no other key is defined",
+            tags=None,
+        )
+        key.key_manager = "AWS"
+        self.create_alias(key.id, alias_name)
+        return key.id
+
+
+class EmulatorKmsResponse(KmsResponse):
+    """moto's KMS handlers with AWS's key policy rules."""
+
+    @property
+    def kms_backend(self) -> EmulatorKmsBackend:
+        return kms_backends[self.current_account][self.region]  # type: ignore[return-value]
+
+    def _policy_name(self) -> str:
+        name = self._get_param("PolicyName") or DEFAULT_POLICY_NAME
+        if name != DEFAULT_POLICY_NAME:
+            raise NotFoundException("No such policy exists")
+        return name
+
+    def _check_new_policy(self, text: Any, key_arn: Optional[str]) -> None:
+        """Validation and the lockout safety check, which evaluates the new policy for the caller without Conditions."""
+        document = parse_key_policy(text)
+        if self._get_param("BypassPolicyLockoutSafetyCheck", False):
+            return
+        if not is_allowed(document, caller_of(self), Request("kms:PutKeyPolicy", resource=key_arn)):
+            raise AwsJsonError("MalformedPolicyDocumentException", LOCKOUT_MESSAGE)
+
+    def create_key(self) -> str:
+        policy = self._get_param("Policy")
+        if policy is not None:
+            self._check_new_policy(policy, None)  # the key has no ARN yet
+        return super().create_key()
+
+    def get_key_policy(self) -> str:
+        name = self._policy_name()
+        key_id = self._get_param("KeyId")
+        self._validate_cmk_id(key_id)
+        policy = self.kms_backend.get_key_policy(key_id)
+        return json.dumps({"Policy": policy, "PolicyName": name})
+
+    def put_key_policy(self) -> str:
+        self._policy_name()
+        key_id = self._get_param("KeyId")
+        self._validate_cmk_id(key_id)
+        key = self.kms_backend.describe_key(key_id)
+        if key.key_manager == "AWS":
+            # Unverified: which error real AWS returns here is undocumented. An AWS managed key's policy grants nobody
+            # kms:PutKeyPolicy, so we answer like any request the key policy doesn't allow: AccessDeniedException.
+            raise AwsJsonError(
+                "AccessDeniedException",
+                f"User: {caller_of(self).arn} is not authorized to perform: kms:PutKeyPolicy on resource: {key.arn} "
+                "because the key is an AWS managed key, whose key policy can't be changed",
+            )
+        policy = self._get_param("Policy")
+        self._check_new_policy(policy, key.arn)
+        self.kms_backend.put_key_policy(key.id, policy)
+        return "{}"
+
+    def _set_alias(self, update: bool = False) -> str:
+        alias_name = self._get_param("AliasName") or ""
+        if alias_name.startswith("alias/aws/"):
+            raise NotAuthorizedException()
+        return super()._set_alias(update=update)

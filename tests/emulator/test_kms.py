@@ -1,0 +1,135 @@
+"""Behaviour 3: KMS key policies, the lockout safety check and AWS managed keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Dict
+
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator.testing import IMPORTER, OTHER_REGION, OWNER, STRANGER, Aws, error_code, key_policy, role_arn
+
+SESSION_ARN = f"arn:aws:sts::{OWNER}:assumed-role/admin/admin-session"
+
+
+@pytest.fixture
+def kms(aws: Aws) -> Any:
+    return aws.client("kms", OWNER)
+
+
+@pytest.fixture
+def key_id(kms: Any) -> str:
+    return kms.create_key(Description="owner key")["KeyMetadata"]["KeyId"]
+
+
+def assert_error(code: str, call: Callable[[], Any]) -> ClientError:
+    with pytest.raises(ClientError) as error:
+        call()
+    assert error_code(error) == code
+    return error.value
+
+
+def only(principal: Any, action: Any = "kms:*", **extra: Any) -> str:
+    """A key policy with a single Allow statement."""
+    statement: Dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "*", **extra}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_policy_name_is_optional_and_only_default_exists(kms: Any, key_id: str) -> None:
+    policy = key_policy()
+    kms.put_key_policy(KeyId=key_id, Policy=policy)
+    assert kms.get_key_policy(KeyId=key_id)["Policy"] == policy
+    assert kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"] == policy
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=policy)
+    assert_error("NotFoundException", lambda: kms.get_key_policy(KeyId=key_id, PolicyName="other"))
+    assert_error("NotFoundException", lambda: kms.put_key_policy(KeyId=key_id, PolicyName="other", Policy=policy))
+
+
+@pytest.mark.parametrize("text", ["not json", "[]", "{}", '{"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}', '{"Id": "\u20ac"}'])
+def test_malformed_policies(kms: Any, key_id: str, text: str) -> None:
+    assert_error("MalformedPolicyDocumentException", lambda: kms.put_key_policy(KeyId=key_id, Policy=text))
+
+
+def test_policy_size_limit(kms: Any, key_id: str) -> None:
+    largest = key_policy().ljust(32768)
+    kms.put_key_policy(KeyId=key_id, Policy=largest)
+    assert_error("LimitExceededException", lambda: kms.put_key_policy(KeyId=key_id, Policy=largest + " "))
+
+
+@pytest.mark.parametrize("policy", [
+    only("*"),
+    only({"AWS": OWNER}),
+    only({"AWS": f"arn:aws:iam::{OWNER}:root"}),
+    only({"AWS": [f"arn:aws:iam::{IMPORTER}:root", role_arn(OWNER)]}),
+    only({"AWS": SESSION_ARN}, "kms:PutKeyPolicy"),
+    only({"AWS": f"arn:aws:iam::{OWNER}:root"}, ["kms:Get*", "kms:Put*"]),
+    only({"AWS": f"arn:aws:iam::{OWNER}:root"}, "*"),
+    only({"AWS": f"arn:aws:iam::{OWNER}:root"}, "kms:*", Condition={"StringEquals": {"kms:CallerAccount": STRANGER}}),
+])
+def test_policies_that_keep_the_caller_in_control(kms: Any, key_id: str, policy: str) -> None:
+    kms.put_key_policy(KeyId=key_id, Policy=policy)
+    assert kms.get_key_policy(KeyId=key_id)["Policy"] == policy
+
+
+@pytest.mark.parametrize("policy", [
+    only({"AWS": f"arn:aws:iam::{IMPORTER}:root"}),
+    only({"AWS": role_arn(OWNER, "other")}),
+    only({"AWS": f"arn:aws:iam::{OWNER}:root"}, ["kms:Decrypt", "kms:Get*"]),
+    only({"Service": "comprehend.amazonaws.com"}),
+    json.dumps({"Statement": [json.loads(only("*"))["Statement"][0], {"Effect": "Deny", "Principal": "*", "Action": "kms:PutKeyPolicy", "Resource": "*"}]}),
+])
+def test_the_lockout_safety_check(kms: Any, key_id: str, policy: str) -> None:
+    before = kms.get_key_policy(KeyId=key_id)["Policy"]
+    error = assert_error("MalformedPolicyDocumentException", lambda: kms.put_key_policy(KeyId=key_id, Policy=policy))
+    assert error.response["Error"]["Message"] == "The new key policy will not allow you to update the key policy in the future."
+    assert kms.get_key_policy(KeyId=key_id)["Policy"] == before
+    kms.put_key_policy(KeyId=key_id, Policy=policy, BypassPolicyLockoutSafetyCheck=True)
+    assert kms.get_key_policy(KeyId=key_id)["Policy"] == policy
+
+
+def test_create_key_checks_its_policy_too(kms: Any) -> None:
+    assert_error("MalformedPolicyDocumentException", lambda: kms.create_key(Policy=only({"AWS": IMPORTER})))
+    assert_error("MalformedPolicyDocumentException", lambda: kms.create_key(Policy="not json"))
+    created = kms.create_key(Policy=only({"AWS": IMPORTER}), BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
+    assert created["KeyManager"] == "CUSTOMER"
+    assert kms.create_key(Policy=key_policy())["KeyMetadata"]["KeyId"]
+
+
+def test_key_policies_are_per_account(aws: Aws, key_id: str) -> None:
+    assert_error("NotFoundException", lambda: aws.client("kms", IMPORTER).get_key_policy(KeyId=key_id))
+
+
+def test_aws_managed_key(aws: Aws, kms: Any) -> None:
+    metadata = kms.describe_key(KeyId="alias/aws/comprehend")["KeyMetadata"]
+    assert (metadata["KeyManager"], metadata["AWSAccountId"]) == ("AWS", OWNER)
+    assert kms.describe_key(KeyId="alias/aws/comprehend")["KeyMetadata"]["KeyId"] == metadata["KeyId"]
+    assert kms.describe_key(KeyId=f"arn:aws:kms:us-west-2:{OWNER}:alias/aws/comprehend")["KeyMetadata"]["KeyId"] == metadata["KeyId"]
+    policy = json.loads(kms.get_key_policy(KeyId=metadata["KeyId"])["Policy"])
+    assert policy["Statement"][0]["Condition"]["StringEquals"]["kms:ViaService"] == "comprehend.us-west-2.amazonaws.com"
+    error = assert_error("AccessDeniedException", lambda: kms.put_key_policy(KeyId=metadata["Arn"], Policy=key_policy()))
+    assert "AWS managed key" in error.response["Error"]["Message"]
+    aliases = {alias["AliasName"]: alias.get("TargetKeyId") for alias in kms.list_aliases()["Aliases"]}
+    assert aliases["alias/aws/comprehend"] == metadata["KeyId"]
+    others = {
+        aws.client("kms", IMPORTER).describe_key(KeyId="alias/aws/comprehend")["KeyMetadata"]["Arn"],
+        aws.client("kms", OWNER, region=OTHER_REGION).describe_key(KeyId="alias/aws/comprehend")["KeyMetadata"]["Arn"],
+    }
+    assert len(others | {metadata["Arn"]}) == 3
+
+
+def test_aws_aliases_are_reserved(kms: Any, key_id: str) -> None:
+    assert_error("NotAuthorizedException", lambda: kms.create_alias(AliasName="alias/aws/comprehend", TargetKeyId=key_id))
+    assert_error("NotAuthorizedException", lambda: kms.create_alias(AliasName="alias/aws/anything", TargetKeyId=key_id))
+
+
+def test_the_rest_of_kms_still_works(kms: Any, key_id: str) -> None:
+    kms.create_alias(AliasName="alias/models", TargetKeyId=key_id)
+    assert kms.describe_key(KeyId="alias/models")["KeyMetadata"]["KeyId"] == key_id
+    blob = kms.encrypt(KeyId="alias/models", Plaintext=b"secret", EncryptionContext={"aws:comprehend:arn": "x"})["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob, EncryptionContext={"aws:comprehend:arn": "x"})["Plaintext"] == b"secret"
+    assert kms.generate_data_key(KeyId=key_id, KeySpec="AES_256")["KeyId"].endswith(key_id)
+    assert kms.list_key_policies(KeyId=key_id)["PolicyNames"] == ["default"]
+    assert key_id in [key["KeyId"] for key in kms.list_keys()["Keys"]]
+    grant = kms.create_grant(KeyId=key_id, GranteePrincipal=role_arn(IMPORTER), Operations=["Decrypt"])
+    assert grant["GrantId"]
