@@ -30,9 +30,12 @@ aws_retry = AWSRetry.jittered_backoff(retries=10, delay=1, backoff=2.0, max_dela
                                       catch_extra_error_codes=RETRYABLE_ERROR_CODES)
 
 
-def retrying_client(module: Any, service: str) -> Any:
-    """A boto3 client whose calls retry with jittered backoff when passed aws_retry=True."""
-    return module.client(service, retry_decorator=aws_retry)
+def retrying_client(module: Any, service: str, **extra_params: Any) -> Any:
+    """A boto3 client whose calls retry with jittered backoff when passed aws_retry=True.
+
+    extra_params go to boto3_conn, e.g. region=... to reach the region an ARN names.
+    """
+    return module.client(service, retry_decorator=aws_retry, **extra_params)
 
 
 def error_code(exception: BaseException) -> str:

@@ -19,7 +19,7 @@ description:
   - A model can only be imported in the region of its source; another region is refused before any AWS call.
   - AWS refusals are turned into messages that say what the owner still has to do.
 author:
-  - seed.comprehend maintainers
+  - seed.comprehend maintainers (@seed)
 options:
   source_model_arn:
     description: The ARN of the shared model version, as the owner's handoff names it.

@@ -16,7 +16,7 @@ description:
     resource-based policy attached to it with its revision.
   - This is what the P(seed.comprehend.share_model#role) role reads before it shares anything.
 author:
-  - seed.comprehend maintainers
+  - seed.comprehend maintainers (@seed)
 options:
   model_arns:
     description:

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: seed.comprehend contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Thin boto3 helpers for Comprehend custom models and their resource policies.
+
+Clients are expected to come from aws.retrying_client: every call passes aws_retry=True, so throttling and
+internal errors are retried with jittered backoff.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Optional
+
+try:
+    from botocore.exceptions import ClientError
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore itself
+
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
+
+# resource type -> (client method, ARN parameter, result key)
+_DESCRIBE = {
+    "document-classifier": ("describe_document_classifier", "DocumentClassifierArn", "DocumentClassifierProperties"),
+    "entity-recognizer": ("describe_entity_recognizer", "EntityRecognizerArn", "EntityRecognizerProperties"),
+}
+
+# Unverified: AWS does not document the error for a stale PolicyRevisionId. InvalidRequestException is the likely
+# one, so an InvalidRequestException whose message speaks of the revision or a conflict counts as stale, and so do
+# the codes other AWS services use for a failed precondition.
+STALE_REVISION_CODES = (
+    "PreconditionFailed",
+    "PreconditionFailedException",
+    "ConcurrentModificationException",
+    "ConflictException",
+    "ConditionalCheckFailedException",
+)
+_STALE_MESSAGE_RE = re.compile(r"revision|precondition|conflict|concurrent|mismatch|stale|out of date|outdated", re.IGNORECASE)
+
+
+def missing_model(model: ModelArn) -> OperationError:
+    return OperationError(
+        f"the {model.resource_type} {model.arn} does not exist, or this account can't see it",
+        resource_arn=model.arn,
+    )
+
+
+def describe_model(client: Any, model: ModelArn) -> Dict[str, Any]:
+    """DescribeDocumentClassifier / DescribeEntityRecognizer properties; OperationError naming the ARN if missing."""
+    method, parameter, key = _DESCRIBE[model.resource_type]
+    try:
+        return getattr(client, method)(aws_retry=True, **{parameter: model.arn})[key]
+    except ClientError as error:
+        if error_code(error) == "ResourceNotFoundException":
+            raise missing_model(model) from None
+        raise
+
+
+def is_stale_revision(error: BaseException) -> bool:
+    """Whether a refused conditional write means "the revision you named is not the current one"."""
+    code = error_code(error)
+    if code in STALE_REVISION_CODES:
+        return True
+    message = (getattr(error, "response", None) or {}).get("Error", {}).get("Message") or ""
+    return code == "InvalidRequestException" and bool(_STALE_MESSAGE_RE.search(message))
+
+
+def _raise_refused_write(error: BaseException, model: ModelArn, revision_id: Optional[str]) -> None:
+    """Translate a refused Put/Delete: StaleRevisionError (plan again) or a missing model; else return."""
+    not_found = error_code(error) == "ResourceNotFoundException"
+    # With a revision, ResourceNotFoundException may only mean that someone deleted the policy after it was read;
+    # the next read tells that apart from a deleted model.
+    if revision_id and (not_found or is_stale_revision(error)):
+        raise StaleRevisionError(f"{model.arn}: revision {revision_id} is no longer current ({error_code(error)})") from error
+    if not_found:
+        raise missing_model(model) from error
+
+
+class ModelPolicyStore:
+    """The resource policy of one model version (resource_policy.PolicyStore over a Comprehend client)."""
+
+    def __init__(self, client: Any, model: ModelArn) -> None:
+        self.client = client
+        self.model = model
+
+    def read(self) -> Optional[StoredPolicy]:
+        """The attached policy or None. Both "no policy" answers (an empty Describe answer, or
+        ResourceNotFoundException) would also fit a missing model, so then the model itself is checked."""
+        try:
+            response = self.client.describe_resource_policy(aws_retry=True, ResourceArn=self.model.arn)
+        except ClientError as error:
+            if error_code(error) != "ResourceNotFoundException":
+                raise
+            response = {}
+        if response.get("ResourcePolicy"):
+            return StoredPolicy(response["ResourcePolicy"], response.get("PolicyRevisionId") or None)
+        describe_model(self.client, self.model)
+        return None
+
+    def put(self, text: str, revision_id: Optional[str]) -> str:
+        """PutResourcePolicy, conditional on revision_id when there is one (the first policy is written without)."""
+        return self._write("put_resource_policy", revision_id, ResourcePolicy=text)["PolicyRevisionId"]
+
+    def delete(self, revision_id: Optional[str]) -> None:
+        """DeleteResourcePolicy, conditional on revision_id when there is one."""
+        self._write("delete_resource_policy", revision_id)
+
+    def _write(self, method: str, revision_id: Optional[str], **params: Any) -> Dict[str, Any]:
+        if revision_id:
+            params["PolicyRevisionId"] = revision_id
+        try:
+            return getattr(self.client, method)(aws_retry=True, ResourceArn=self.model.arn, **params)
+        except ClientError as error:
+            _raise_refused_write(error, self.model, revision_id)
+            raise

@@ -1,0 +1,328 @@
+# -*- coding: utf-8 -*-
+# Copyright: seed.comprehend contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure core of comprehend_resource_policy (no boto3 here).
+
+The module owns one statement of a model version's resource policy, found by its Sid, that allows
+``comprehend:ImportModel`` on ``Resource: "*"`` to a set of principals; every other statement is kept as it is.
+Or, in whole-policy mode, it replaces the document. ``build_request`` checks the options, ``plan`` computes the
+wanted document from the attached one, and ``converge`` runs read/plan/write with optimistic concurrency over a
+``PolicyStore`` (comprehend.ModelPolicyStore in production, a fake in unit tests).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Protocol, Tuple, Union
+
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import ACCOUNT_ID_RE
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import normalise_principal
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import root_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import CURRENT_POLICY_VERSION
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Policy
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Statement
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import as_list
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import compact_list
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_of
+
+IMPORT_ACTION = "comprehend:ImportModel"
+# The Sid of the AWS guide's put-resource-policy example: a policy made by hand from the guide is adopted as is.
+DEFAULT_STATEMENT_ID = "ResourcePolicyForImportModel"
+# ResourcePolicy in the Comprehend service model: 1 to 20,000 characters of [\t\n\r\x20-\xFF].
+POLICY_MAX_LENGTH = 20000
+_OUTSIDE_POLICY_CHARACTERS = re.compile(r"[^\t\n\r\x20-\xff]")
+# IAM documents nothing for Sids of Comprehend policies; accept what the console could have written.
+_STATEMENT_ID_RE = re.compile(r"^[\x20-\x7e\xa0-\xff]{1,128}$")
+# Reads and writes in a row that may meet a revision conflict before the module gives up.
+MAX_ATTEMPTS = 5
+
+Principal = Tuple[str, str]  # (principal type, canonical value): ("AWS", "arn:aws:iam::123456789012:root")
+AttachedPolicy = Union[None, Policy, str]  # no policy, a policy document, or text that is not one
+
+
+class StaleRevisionError(Exception):
+    """A write was refused because the policy changed after it was read: read and plan again."""
+
+
+@dataclass(frozen=True)
+class StoredPolicy:
+    """A resource policy as Describe returns it: its text and the revision a conditional write must name."""
+
+    text: str
+    revision_id: Optional[str]
+
+
+class PolicyStore(Protocol):
+    """Where one model version's resource policy lives. Writes raise StaleRevisionError on a revision conflict."""
+
+    def read(self) -> Optional[StoredPolicy]:
+        """The attached policy, None when there is none."""
+
+    def put(self, text: str, revision_id: Optional[str]) -> str:
+        """Attach text (conditional on revision_id when given) and return the new revision ID."""
+
+    def delete(self, revision_id: Optional[str]) -> None:
+        """Remove the policy (conditional on revision_id when given)."""
+
+
+@dataclass(frozen=True)
+class PolicyRequest:
+    """What the user asked for, checked. principals None and policy None with state absent: delete the policy."""
+
+    model: ModelArn
+    state: str
+    statement_id: str
+    principals: Optional[FrozenSet[Principal]] = None
+    purge: bool = True
+    policy: Optional[Policy] = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What converge did (or, in check mode, would do)."""
+
+    changed: bool
+    before: AttachedPolicy
+    after: Optional[Policy]
+    revision_id: Optional[str]
+
+
+def check_statement_id(value: Any) -> str:
+    if not isinstance(value, str) or not _STATEMENT_ID_RE.match(value):
+        raise InvalidInputError(
+            f"statement_id: {value!r} is not a usable Sid: 1 to 128 printable characters (letters and digits are safest)"
+        )
+    return value
+
+
+def check_policy_text(text: str, what: str = "policy") -> str:
+    """Check rendered policy text against the API's limits (length and Latin-1 characters)."""
+    if len(text) > POLICY_MAX_LENGTH:
+        raise InvalidInputError(
+            f"{what} is {len(text)} characters as compact JSON; Comprehend accepts at most {POLICY_MAX_LENGTH}"
+        )
+    bad = _OUTSIDE_POLICY_CHARACTERS.search(text)
+    if bad:
+        raise InvalidInputError(
+            f"{what} holds {bad.group()!r} (U+{ord(bad.group()):04X}); Comprehend accepts only Latin-1 characters in a policy"
+        )
+    return text
+
+
+def _check_principal_element(value: Any, where: str, partition: str, allow_wildcard: bool) -> None:
+    if value == "*":
+        value = {"AWS": "*"}
+    if not isinstance(value, dict) or not value:
+        raise InvalidInputError(f"{where}: needs a Principal with AWS and/or Service principals")
+    for kind, items in value.items():
+        if kind not in ("AWS", "Service") or not as_list(items):
+            raise InvalidInputError(f"{where}: Principal.{kind} is not a non-empty AWS or Service principal list")
+        for item in as_list(items):
+            found, _value = normalise_principal(item, partition, allow_wildcard=allow_wildcard,
+                                                allow_service=kind == "Service", option=f"{where} Principal.{kind}")
+            if found != kind:
+                raise InvalidInputError(f"{where}: {item!r} is not a {kind} principal")
+
+
+def check_policy(value: Any, partition: str, allow_wildcard: bool) -> Policy:
+    """Load a whole policy and refuse what a Comprehend model policy can't or shouldn't hold."""
+    policy = load_policy(value)
+    seen_ids = set()
+    for index, statement in enumerate(statements_of(policy)):
+        where = f"policy Statement[{index}]"
+        sid = statement.get("Sid")
+        if sid is not None:
+            if not isinstance(sid, str) or sid in seen_ids:
+                raise InvalidInputError(f"{where}: Sid {sid!r} is not a string, or it is used twice")
+            seen_ids.add(sid)
+        for key in ("NotAction", "NotPrincipal"):
+            if key in statement:
+                raise InvalidInputError(f"{where}: {key} is not allowed; name Action {IMPORT_ACTION} and the Principal")
+        actions = as_list(statement.get("Action"))
+        if not actions or any(not isinstance(action, str) or action.lower() != IMPORT_ACTION.lower() for action in actions):
+            raise InvalidInputError(
+                f"{where}: Action must be {IMPORT_ACTION}, the only action a Comprehend model policy grants; "
+                f"got {statement.get('Action')!r}"
+            )
+        # A wildcard in a Deny statement takes access away from everyone: no opt-in needed for that.
+        _check_principal_element(statement.get("Principal"), where, partition,
+                                 allow_wildcard or statement["Effect"] == "Deny")
+    check_policy_text(render_policy(policy))
+    return policy
+
+
+def build_request(params: Mapping[str, Any]) -> PolicyRequest:
+    """Check the module's options (after Ansible's own argument checks) and return the request; no AWS needed.
+
+    Raises InvalidInputError with a message for the user.
+    """
+    model = parse_model_arn(params.get("resource_arn"))
+    state = params.get("state") or "present"
+    statement_id = check_statement_id(params.get("statement_id", DEFAULT_STATEMENT_ID))
+    allow_wildcard = bool(params.get("allow_wildcard_principal"))
+    if params.get("policy") is not None:
+        if state == "absent":
+            raise InvalidInputError("policy can't be used with state=absent; state=absent alone deletes the whole policy")
+        return PolicyRequest(model, state, statement_id, policy=check_policy(params["policy"], model.partition, allow_wildcard))
+    if params.get("principals") is None:
+        if state == "present":
+            raise InvalidInputError("state=present needs principals or policy")
+        return PolicyRequest(model, state, statement_id)
+    principals = frozenset(
+        # Taking a wildcard away needs no opt-in.
+        normalise_principal(item, model.partition, allow_wildcard=allow_wildcard or state == "absent")
+        for item in as_list(params["principals"])
+    )
+    purge = params.get("purge_principals")
+    return PolicyRequest(model, state, statement_id, principals=principals, purge=True if purge is None else bool(purge))
+
+
+def _owned(policy: Optional[Policy], statement_id: str) -> List[Tuple[int, Statement]]:
+    return [(index, statement) for index, statement in enumerate(statements_of(policy))
+            if isinstance(statement, dict) and statement.get("Sid") == statement_id]
+
+
+def statement_principals(statement: Statement, partition: str) -> FrozenSet[Principal]:
+    """The principals a statement names, account IDs as root ARNs."""
+    value = statement.get("Principal")
+    if value == "*":
+        return frozenset({("AWS", "*")})
+    if not isinstance(value, dict):
+        raise OperationError(f"statement {statement.get('Sid')!r} has a Principal this module can't read: {value!r}")
+    result = set()
+    for kind, items in value.items():
+        for item in as_list(items):
+            item = str(item)
+            result.add((kind, root_arn(partition, item) if kind == "AWS" and ACCOUNT_ID_RE.match(item) else item))
+    return frozenset(result)
+
+
+def render_principals(principals: FrozenSet[Principal]) -> Dict[str, Any]:
+    kinds = sorted({kind for kind, _value in principals}, key=lambda kind: (kind not in ("AWS", "Service"), kind))
+    return {kind: compact_list(sorted(value for found, value in principals if found == kind)) for kind in kinds}
+
+
+def owned_principals(policy: Optional[Policy], request: PolicyRequest) -> List[str]:
+    """The principals of the statement(s) with the request's Sid, sorted (the module's ``principals`` result)."""
+    found = set()
+    for _index, statement in _owned(policy, request.statement_id):
+        found.update(value for _kind, value in statement_principals(statement, request.model.partition))
+    return sorted(found)
+
+
+def _owned_statement(policy: Policy, request: PolicyRequest) -> Tuple[Optional[int], Optional[Statement]]:
+    owned = _owned(policy, request.statement_id)
+    if len(owned) > 1:
+        raise OperationError(
+            f"the policy of {request.model.arn} has {len(owned)} statements with Sid {request.statement_id!r}; "
+            "fix it with the policy option first", resource_arn=request.model.arn)
+    if not owned:
+        return None, None
+    index, statement = owned[0]
+    if statement.get("Effect") != "Allow" or any(key in statement for key in ("NotAction", "NotPrincipal", "NotResource")):
+        raise OperationError(
+            f"statement {request.statement_id!r} in the policy of {request.model.arn} is not an Allow statement this "
+            "module can manage; choose another statement_id, or replace the whole document with the policy option",
+            resource_arn=request.model.arn)
+    return index, statement
+
+
+def plan(current: AttachedPolicy, request: PolicyRequest) -> Optional[Policy]:
+    """The policy the request wants, given the attached one (None: no policy)."""
+    if request.policy is not None:
+        return request.policy
+    if request.principals is None:
+        return None
+    if isinstance(current, str):
+        raise OperationError(
+            f"the resource policy of {request.model.arn} is not a policy document this module can edit; "
+            "replace it with the policy option or delete it with state=absent", resource_arn=request.model.arn)
+    index, statement = _owned_statement(current or {}, request)
+    have = statement_principals(statement, request.model.partition) if statement else frozenset()
+    if request.state == "absent":
+        want = have - request.principals
+    elif request.purge:
+        want = request.principals
+    else:
+        want = have | request.principals
+    statements = list(statements_of(current))
+    if want:
+        # Other elements of an existing owned statement (a Condition, say) are kept.
+        owned = dict(statement or {"Sid": request.statement_id})
+        owned.update(Effect="Allow", Principal=render_principals(want), Action=IMPORT_ACTION, Resource="*")
+        if index is None:
+            statements.append(owned)
+        else:
+            statements[index] = owned
+    elif index is not None:
+        del statements[index]
+    if not statements:
+        return None
+    policy = dict(current or {"Version": CURRENT_POLICY_VERSION})
+    policy["Statement"] = statements
+    return policy
+
+
+def parse_stored(stored: Optional[StoredPolicy]) -> AttachedPolicy:
+    """The attached policy as a document, or its raw text when it isn't one."""
+    if stored is None:
+        return None
+    try:
+        return load_policy(stored.text)
+    except InvalidInputError:
+        return stored.text
+
+
+def same_policy(current: AttachedPolicy, desired: Optional[Policy], partition: str) -> bool:
+    return not isinstance(current, str) and policies_equal(current, desired, partition)
+
+
+def converge(store: PolicyStore, request: PolicyRequest, check_mode: bool = False,
+             attempts: int = MAX_ATTEMPTS) -> Outcome:
+    """Read, plan, and write only when the meaning changes; on a revision conflict read and plan again."""
+    for _attempt in range(attempts):
+        stored = store.read()
+        revision_id = stored.revision_id if stored else None
+        current = parse_stored(stored)
+        desired = plan(current, request)
+        if same_policy(current, desired, request.model.partition):
+            return Outcome(False, current, current, revision_id)
+        text = None if desired is None else check_policy_text(render_policy(desired), "the resulting policy")
+        if check_mode:
+            return Outcome(True, current, desired, None)
+        try:
+            if text is None:
+                store.delete(revision_id)
+                new_revision_id = None
+            else:
+                new_revision_id = store.put(text, revision_id)
+        except StaleRevisionError:
+            continue
+        return Outcome(True, current, desired, new_revision_id)
+    raise OperationError(
+        f"the resource policy of {request.model.arn} changed under this task {attempts} times in a row "
+        "(another writer is busy); nothing of the other writes was lost: run the task again",
+        resource_arn=request.model.arn)
+
+
+def outcome_result(outcome: Outcome, request: PolicyRequest, diff: bool = False) -> Dict[str, Any]:
+    """The module's return values."""
+    result: Dict[str, Any] = {
+        "changed": outcome.changed,
+        "resource_arn": request.model.arn,
+        "policy": outcome.after,
+        "policy_revision_id": outcome.revision_id,
+        "principals": owned_principals(outcome.after, request),
+    }
+    if diff:
+        result["diff"] = {"before": {} if outcome.before is None else outcome.before,
+                          "after": {} if outcome.after is None else outcome.after}
+    return result

@@ -1,0 +1,472 @@
+# -*- coding: utf-8 -*-
+# Copyright: seed.comprehend contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the resource policy core: option checks, merge/purge/removal, rendering, comparison, and the
+read/plan/write loop with optimistic concurrency over an in-memory policy store."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, List, Optional, Tuple
+
+import pytest
+
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import DEFAULT_STATEMENT_ID
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import MAX_ATTEMPTS
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import POLICY_MAX_LENGTH
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import Outcome
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import check_policy_text
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import outcome_result
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import parse_stored
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import plan
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import render_principals
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import same_policy
+
+ARN = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
+JANE = "arn:aws:iam::444455556666:user/jane"
+ROOT_1234 = "arn:aws:iam::123456789012:root"
+ROLE = "arn:aws:iam::123456789012:role/team/ExampleRole"
+SERVICE = "comprehend.amazonaws.com"
+GUIDE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "ResourcePolicyForImportModel", "Effect": "Allow", "Action": ["comprehend:ImportModel"],
+                   "Resource": "*", "Principal": {"AWS": [JANE, "123456789012"]}}],
+}
+FOREIGN = {"Sid": "KeepMe", "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "*",
+           "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}
+
+
+def request(**params):
+    params.setdefault("resource_arn", ARN)
+    params.setdefault("state", "present")
+    params.setdefault("statement_id", DEFAULT_STATEMENT_ID)
+    params.setdefault("purge_principals", True)
+    params.setdefault("allow_wildcard_principal", False)
+    return build_request(params)
+
+
+def owned(principal, sid=DEFAULT_STATEMENT_ID):
+    return {"Sid": sid, "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "*", "Principal": principal}
+
+
+def policy_of(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+# ---------------------------------------------------------------- build_request
+
+
+def test_request_principals_are_normalised_and_deduplicated():
+    req = request(principals=["123456789012", ROOT_1234, JANE, f" {SERVICE} "])
+    assert req.principals == {("AWS", ROOT_1234), ("AWS", JANE), ("Service", SERVICE)}
+    assert req.model.name == "mycf1" and req.purge and req.policy is None
+
+
+def test_request_defaults_without_ansible():
+    req = build_request({"resource_arn": ARN, "principals": ["123456789012"]})
+    assert (req.state, req.statement_id, req.purge) == ("present", DEFAULT_STATEMENT_ID, True)
+
+
+def test_request_state_absent_alone_deletes():
+    req = request(state="absent")
+    assert req.principals is None and req.policy is None
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"resource_arn": "arn:aws:comprehend:us-west-2:111122223333:document-classifier/my_cf1"}, "resource_arn"),
+    ({"principals": ["*"]}, "allow_wildcard_principal"),
+    ({"principals": ["arn:aws:iam::*:root"]}, "allow_wildcard_principal"),
+    ({"principals": ["arn:aws-cn:iam::123456789012:user/jane"]}, "partition"),
+    ({"principals": ["jane"]}, "is not a 12-digit"),
+    ({"principals": [""]}, "is not a principal"),
+    ({}, "needs principals or policy"),
+    ({"state": "absent", "policy": GUIDE_POLICY}, "state=absent"),
+    ({"principals": [JANE], "statement_id": ""}, "statement_id"),
+    ({"principals": [JANE], "statement_id": "x" * 129}, "statement_id"),
+    ({"principals": [JANE], "statement_id": "tab\there"}, "statement_id"),
+    ({"principals": [JANE], "statement_id": "\u20ac"}, "statement_id"),
+])
+def test_request_refuses(params, message):
+    with pytest.raises(InvalidInputError, match=message):
+        request(**params)
+
+
+def test_request_wildcard_with_opt_in():
+    assert request(principals=["*"], allow_wildcard_principal=True).principals == {("AWS", "*")}
+
+
+def test_request_removing_a_wildcard_needs_no_opt_in():
+    assert request(state="absent", principals=["*"]).principals == {("AWS", "*")}
+
+
+def test_request_statement_id_can_be_a_console_name():
+    assert request(principals=[JANE], statement_id="Share with team-B (prod)").statement_id == "Share with team-B (prod)"
+
+
+@pytest.mark.parametrize("given", [GUIDE_POLICY, json.dumps(GUIDE_POLICY, indent=4)])
+def test_request_whole_policy(given):
+    assert request(policy=given).policy == GUIDE_POLICY
+
+
+def test_request_policy_may_deny_anyone():
+    deny = {"Effect": "Deny", "Action": "comprehend:ImportModel", "Resource": "*", "Principal": "*"}
+    assert request(policy=policy_of(owned({"AWS": JANE}), deny)).policy["Statement"][1] == deny
+
+
+def test_request_policy_wildcard_allow_with_opt_in():
+    given = policy_of(owned("*"))
+    with pytest.raises(InvalidInputError, match="allow_wildcard_principal"):
+        request(policy=given)
+    assert request(policy=given, allow_wildcard_principal=True).policy == given
+
+
+@pytest.mark.parametrize("statement, message", [
+    ({"Action": "comprehend:*"}, "Action must be comprehend:ImportModel"),
+    ({"Action": "*"}, "Action must be comprehend:ImportModel"),
+    ({"Action": ["comprehend:ImportModel", "comprehend:DescribeDocumentClassifier"]}, "Action must be"),
+    ({"Action": []}, "Action must be"),
+    ({"Action": [1]}, "Action must be"),
+    ({"NotAction": "comprehend:DeleteDocumentClassifier"}, "NotAction is not allowed"),
+    ({"NotPrincipal": {"AWS": JANE}}, "NotPrincipal is not allowed"),
+    ({"Principal": None}, "needs a Principal"),
+    ({"Principal": {}}, "needs a Principal"),
+    ({"Principal": "jane"}, "needs a Principal"),
+    ({"Principal": {"Federated": "cognito-identity.amazonaws.com"}}, "Principal.Federated"),
+    ({"Principal": {"AWS": []}}, "Principal.AWS"),
+    ({"Principal": {"AWS": SERVICE}}, "is not a 12-digit account ID, an IAM user or role ARN$"),
+    ({"Principal": {"Service": "123456789012"}}, "is not a Service principal"),
+    ({"Principal": {"AWS": "arn:aws-cn:iam::123456789012:root"}}, "partition"),
+])
+def test_request_policy_refuses_statement(statement, message):
+    base = owned({"AWS": JANE})
+    base.update(statement)
+    with pytest.raises(InvalidInputError, match=message):
+        request(policy=policy_of(base))
+
+
+@pytest.mark.parametrize("given, message", [
+    ("{", "not valid JSON"),
+    ("[1]", "JSON object"),
+    ({"Statement": []}, "non-empty Statement"),
+    (policy_of(owned({"AWS": JANE}, sid="A"), owned({"AWS": ROLE}, sid="A")), "Sid 'A' is not a string, or it is used twice"),
+    (policy_of(owned({"AWS": JANE}, sid=["A"])), r"Sid \['A'\] is not a string"),
+    (policy_of(dict(owned({"AWS": JANE}), Sid="caf\u00e9 \u20ac")), "U\\+20AC"),
+    (json.dumps(policy_of(dict(owned({"AWS": JANE}), Sid="\\u20ac"))).replace("\\\\", "\\"), "Latin-1"),
+])
+def test_request_policy_refuses_document(given, message):
+    with pytest.raises(InvalidInputError, match=message):
+        request(policy=given)
+
+
+def test_request_policy_latin1_is_fine():
+    given = policy_of(dict(owned({"AWS": JANE}), Sid="caf\u00e9"))
+    assert request(policy=given).policy == given
+
+
+def test_request_policy_size_limit_is_on_compact_text():
+    roles = [f"arn:aws:iam::123456789012:role/r{index:04d}" for index in range(400)]
+    big = policy_of(owned({"AWS": roles}))
+    # Indented, the text is far beyond the limit; compact, the same document fits.
+    assert len(json.dumps(big, indent=8)) > POLICY_MAX_LENGTH > len(json.dumps(big, separators=(",", ":")))
+    assert request(policy=json.dumps(big, indent=8)).policy == big
+    roles = [f"arn:aws:iam::123456789012:role/role-with-a-long-name-{index:04d}" for index in range(600)]
+    with pytest.raises(InvalidInputError, match="at most 20000"):
+        request(policy=policy_of(owned({"AWS": roles})))
+
+
+def test_check_policy_text_limits():
+    assert check_policy_text("x" * POLICY_MAX_LENGTH) == "x" * POLICY_MAX_LENGTH
+    assert check_policy_text("\t\r\n \u00ff") == "\t\r\n \u00ff"
+    with pytest.raises(InvalidInputError, match="20001 characters"):
+        check_policy_text("x" * (POLICY_MAX_LENGTH + 1))
+    with pytest.raises(InvalidInputError, match="U\\+0001"):
+        check_policy_text("\x01")
+
+
+# ---------------------------------------------------------------- plan
+
+
+def test_plan_creates_the_guide_policy():
+    desired = plan(None, request(principals=[JANE, "123456789012"]))
+    assert desired == {"Version": "2012-10-17", "Statement": [owned({"AWS": [ROOT_1234, JANE]})]}
+    assert policies_equal(desired, GUIDE_POLICY, "aws")
+
+
+def test_plan_adopts_the_guide_policy_unchanged():
+    current = load_policy(GUIDE_POLICY)
+    desired = plan(current, request(principals=["123456789012", JANE]))
+    assert same_policy(current, desired, "aws")
+
+
+def test_plan_purge_replaces_owned_principals_only():
+    current = policy_of(FOREIGN, owned({"AWS": [JANE, ROLE]}))
+    desired = plan(current, request(principals=[SERVICE, JANE]))
+    assert desired["Statement"][0] == FOREIGN
+    assert desired["Statement"][1]["Principal"] == {"AWS": JANE, "Service": SERVICE}
+
+
+def test_plan_without_purge_adds():
+    current = policy_of(owned({"AWS": [JANE]}), FOREIGN)
+    desired = plan(current, request(principals=[ROLE], purge_principals=False))
+    assert desired["Statement"] == [owned({"AWS": [ROLE, JANE]}), FOREIGN]
+    assert same_policy(desired, plan(desired, request(principals=[JANE], purge_principals=False)), "aws")
+
+
+def test_plan_appends_owned_statement_after_foreign_ones():
+    current = {"Version": "2012-10-17", "Id": "kept", "Statement": FOREIGN}
+    desired = plan(current, request(principals=[JANE]))
+    assert desired == {"Version": "2012-10-17", "Id": "kept", "Statement": [FOREIGN, owned({"AWS": JANE})]}
+    assert current == {"Version": "2012-10-17", "Id": "kept", "Statement": FOREIGN}
+
+
+def test_plan_keeps_other_elements_of_the_owned_statement():
+    statement = dict(owned({"AWS": JANE}), Condition={"StringEquals": {"aws:PrincipalOrgID": "o-1"}})
+    desired = plan(policy_of(statement), request(principals=[ROLE]))
+    assert desired["Statement"][0]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}
+    assert desired["Statement"][0]["Principal"] == {"AWS": ROLE}
+
+
+def test_plan_narrows_a_broader_owned_statement():
+    statement = dict(owned({"AWS": JANE}), Action="comprehend:*", Resource=ARN)
+    desired = plan(policy_of(statement), request(principals=[JANE]))
+    assert desired["Statement"] == [owned({"AWS": JANE})]
+
+
+def test_plan_absent_removes_principals():
+    current = policy_of(owned({"AWS": [JANE, ROLE, "123456789012"]}), FOREIGN)
+    desired = plan(current, request(state="absent", principals=["arn:aws:iam::123456789012:root", ROLE]))
+    assert desired["Statement"] == [owned({"AWS": JANE}), FOREIGN]
+
+
+def test_plan_absent_drops_empty_statement_then_policy():
+    current = policy_of(owned({"AWS": JANE}), FOREIGN)
+    assert plan(current, request(state="absent", principals=[JANE]))["Statement"] == [FOREIGN]
+    assert plan(policy_of(owned({"AWS": JANE})), request(state="absent", principals=[JANE])) is None
+
+
+def test_plan_absent_of_unknown_principal_changes_nothing():
+    current = policy_of(FOREIGN)
+    assert same_policy(current, plan(current, request(state="absent", principals=[JANE])), "aws")
+    assert plan(None, request(state="absent", principals=[JANE])) is None
+
+
+def test_plan_empty_principals_with_purge_removes_owned_statement():
+    current = policy_of(FOREIGN, owned({"AWS": JANE}))
+    assert plan(current, request(principals=[]))["Statement"] == [FOREIGN]
+    assert same_policy(current, plan(current, request(principals=[], purge_principals=False)), "aws")
+
+
+def test_plan_whole_policy_and_delete():
+    assert plan(policy_of(FOREIGN), request(policy=GUIDE_POLICY)) == GUIDE_POLICY
+    assert plan("garbage", request(policy=GUIDE_POLICY)) == GUIDE_POLICY
+    assert plan(policy_of(FOREIGN), request(state="absent")) is None
+
+
+def test_plan_reads_a_wildcard_principal():
+    current = policy_of(owned("*"))
+    desired = plan(current, request(principals=[JANE], purge_principals=False))
+    assert desired["Statement"][0]["Principal"] == {"AWS": ["*", JANE]}
+    assert plan(current, request(state="absent", principals=["*"])) is None
+
+
+@pytest.mark.parametrize("current, message", [
+    ("not json", "not a policy document this module can edit"),
+    (policy_of(owned({"AWS": JANE}), owned({"AWS": ROLE})), "2 statements with Sid"),
+    (policy_of(dict(owned({"AWS": JANE}), Effect="Deny")), "not an Allow statement"),
+    (policy_of(dict(owned({"AWS": JANE}), NotResource="x")), "not an Allow statement"),
+    (policy_of(dict(owned(None))), "Principal this module can't read"),
+])
+def test_plan_refuses_what_it_cannot_edit(current, message):
+    with pytest.raises(OperationError, match=message) as caught:
+        plan(current, request(principals=[JANE]))
+    if "module can edit" in message:
+        assert caught.value.details == {"resource_arn": ARN}
+
+
+def test_render_principals_order():
+    principals = frozenset({("Service", SERVICE), ("AWS", ROLE), ("AWS", JANE), ("Federated", "x")})
+    rendered = render_principals(principals)
+    assert list(rendered) == ["AWS", "Service", "Federated"]
+    assert rendered["AWS"] == [ROLE, JANE]
+
+
+def test_parse_stored():
+    assert parse_stored(None) is None
+    assert parse_stored(StoredPolicy(json.dumps(GUIDE_POLICY), "1")) == GUIDE_POLICY
+    assert parse_stored(StoredPolicy("garbage", "1")) == "garbage"
+    assert parse_stored(StoredPolicy('{"Statement": []}', "1")) == '{"Statement": []}'
+
+
+def test_same_policy_uses_meaning():
+    aws_form = policy_of(owned({"AWS": [ROOT_1234, JANE]}))
+    assert same_policy(GUIDE_POLICY, aws_form, "aws")
+    assert not same_policy("garbage", aws_form, "aws")
+    assert same_policy(None, None, "aws")
+
+
+# ---------------------------------------------------------------- converge
+
+
+class FakeStore:
+    """An in-memory resource policy with hex revisions; `before_write` simulates a competing writer."""
+
+    def __init__(self, policy=None, before_write: Optional[Callable[["FakeStore"], None]] = None):
+        self.text = None if policy is None else json.dumps(policy)
+        self.revision = 0
+        self.writes: List[Tuple[str, Optional[str]]] = []
+        self.reads = 0
+        self.before_write = before_write
+
+    @property
+    def revision_id(self):
+        return f"{self.revision:032x}" if self.text is not None else None
+
+    def compete(self, policy):
+        self.text = None if policy is None else json.dumps(policy)
+        self.revision += 1
+
+    def read(self):
+        self.reads += 1
+        return None if self.text is None else StoredPolicy(self.text, self.revision_id)
+
+    def _check(self, operation, revision_id):
+        self.writes.append((operation, revision_id))
+        if self.before_write:
+            self.before_write(self)
+        if revision_id != self.revision_id:
+            raise StaleRevisionError(revision_id)
+
+    def put(self, text, revision_id):
+        if revision_id is not None or self.text is not None:
+            self._check("put", revision_id)
+        else:
+            self.writes.append(("put", None))
+        self.text = text
+        self.revision += 1
+        return self.revision_id
+
+    def delete(self, revision_id):
+        self._check("delete", revision_id)
+        self.text = None
+
+    @property
+    def policy(self):
+        return None if self.text is None else json.loads(self.text)
+
+
+def test_converge_creates_then_reruns_without_writing():
+    store = FakeStore()
+    req = request(principals=[JANE, "123456789012"])
+    first = converge(store, req)
+    assert first.changed and first.before is None and first.revision_id == store.revision_id
+    assert store.writes == [("put", None)]
+    assert policies_equal(store.policy, GUIDE_POLICY, "aws")
+    second = converge(store, req)
+    assert second == Outcome(False, store.policy, store.policy, store.revision_id)
+    assert len(store.writes) == 1
+
+
+def test_converge_passes_the_revision_it_read():
+    store = FakeStore(policy_of(FOREIGN))
+    revision = store.revision_id
+    converge(store, request(principals=[JANE]))
+    assert store.writes == [("put", revision)]
+    assert store.policy["Statement"] == [FOREIGN, owned({"AWS": JANE})]
+
+
+def test_converge_check_mode_writes_nothing():
+    store = FakeStore(policy_of(FOREIGN))
+    outcome = converge(store, request(principals=[JANE]), check_mode=True)
+    assert outcome.changed and outcome.revision_id is None
+    assert outcome.after["Statement"] == [FOREIGN, owned({"AWS": JANE})]
+    assert store.writes == [] and store.policy == policy_of(FOREIGN)
+
+
+def test_converge_deletes_with_revision():
+    store = FakeStore(policy_of(FOREIGN))
+    revision = store.revision_id
+    outcome = converge(store, request(state="absent"))
+    assert outcome.changed and outcome.after is None and outcome.revision_id is None
+    assert store.writes == [("delete", revision)] and store.policy is None
+    assert not converge(store, request(state="absent")).changed
+
+
+def test_converge_replaces_unreadable_text_with_a_whole_policy():
+    store = FakeStore()
+    store.text = "garbage"
+    outcome = converge(store, request(policy=GUIDE_POLICY))
+    assert outcome.changed and outcome.before == "garbage" and store.policy == GUIDE_POLICY
+
+
+def test_converge_stale_revision_merges_both_changes():
+    competitor = {"done": False}
+
+    def other_writer(store):
+        if not competitor["done"]:
+            competitor["done"] = True
+            store.compete(policy_of(FOREIGN, owned({"AWS": [JANE, ROLE]})))
+
+    store = FakeStore(policy_of(owned({"AWS": JANE})), before_write=other_writer)
+    outcome = converge(store, request(principals=[SERVICE], purge_principals=False))
+    assert outcome.changed and store.reads == 2 and len(store.writes) == 2
+    assert store.policy["Statement"][0] == FOREIGN
+    assert store.policy["Statement"][1]["Principal"] == {"AWS": [ROLE, JANE], "Service": SERVICE}
+
+
+def test_converge_stale_then_nothing_left_to_do():
+    def other_writer(store):
+        store.compete(policy_of(owned({"AWS": [JANE, ROLE]})))
+        store.before_write = None
+
+    store = FakeStore(policy_of(owned({"AWS": JANE})), before_write=other_writer)
+    outcome = converge(store, request(principals=[ROLE], purge_principals=False))
+    assert not outcome.changed and outcome.revision_id == store.revision_id
+
+
+def test_converge_gives_up_after_bounded_attempts():
+    store = FakeStore(policy_of(owned({"AWS": JANE})), before_write=lambda s: s.compete(s.policy))
+    with pytest.raises(OperationError, match=f"changed under this task {MAX_ATTEMPTS} times") as caught:
+        converge(store, request(principals=[ROLE], purge_principals=False))
+    assert caught.value.details == {"resource_arn": ARN}
+    assert len(store.writes) == MAX_ATTEMPTS == store.reads
+
+
+def test_converge_refuses_a_too_large_merge_before_writing():
+    roles = [f"arn:aws:iam::123456789012:role/role-with-a-long-name-{index:04d}" for index in range(600)]
+    store = FakeStore(policy_of(FOREIGN))
+    with pytest.raises(InvalidInputError, match="the resulting policy is .* at most 20000"):
+        converge(store, request(principals=roles))
+    assert store.writes == []
+
+
+# ---------------------------------------------------------------- results
+
+
+def test_outcome_result_with_diff():
+    req = request(principals=[JANE, SERVICE, "123456789012"])
+    after = plan(None, req)
+    result = outcome_result(Outcome(True, None, after, "ab" * 16), req, diff=True)
+    assert result == {
+        "changed": True, "resource_arn": ARN, "policy": after, "policy_revision_id": "ab" * 16,
+        "principals": [ROOT_1234, JANE, SERVICE], "diff": {"before": {}, "after": after},
+    }
+
+
+def test_outcome_result_after_delete():
+    result = outcome_result(Outcome(True, "garbage", None, None), request(state="absent"), diff=True)
+    assert result["policy"] is None and result["principals"] == []
+    assert result["diff"] == {"before": "garbage", "after": {}}
+    assert "diff" not in outcome_result(Outcome(False, None, None, None), request(state="absent"))
+
+
+def test_outcome_result_principals_of_a_whole_policy():
+    req = request(policy=GUIDE_POLICY)
+    assert outcome_result(Outcome(False, GUIDE_POLICY, GUIDE_POLICY, "1"), req)["principals"] == [ROOT_1234, JANE]
