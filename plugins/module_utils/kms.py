@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: seed.comprehend contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Thin KMS helpers for kms_comprehend_grant: resolve a key, read and write its policy, converge on a plan.
+
+``client`` is a client from aws.retrying_client(): every call passes aws_retry=True, so throttling and
+KMS internal errors are retried with jittered backoff.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict
+
+try:
+    from botocore.exceptions import ClientError
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore itself
+
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import GrantRequest
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import Plan
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import plan_change
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import verify_written
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Policy
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
+
+# The only key policy name KMS knows; moto requires it, so it is always sent.
+POLICY_NAME = "default"
+# How long a MalformedPolicyDocumentException is taken for a principal IAM doesn't know yet.
+PRINCIPAL_WAIT_SECONDS = 60
+# How many times the module re-applies its change when another writer interferes.
+WRITE_ATTEMPTS = 3
+INTERFERENCE_DELAY_SECONDS = 2
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of converging one key policy."""
+
+    before: Policy
+    after: Policy  # as read back after the write; the planned document in check mode
+    plan: Plan
+    changed: bool
+
+
+def _aws_message(error: Any) -> str:
+    return error.response.get("Error", {}).get("Message", "") or error_code(error)
+
+
+def describe_key(client: Any, key_id: str) -> Dict[str, Any]:
+    """KeyMetadata of a key ID, key ARN, alias name or alias ARN."""
+    try:
+        return client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]
+    except ClientError as error:
+        if error_code(error) == "NotFoundException":
+            raise OperationError(f"key_id: KMS knows no key {key_id!r} in this account and region") from None
+        raise
+
+
+def get_key_policy(client: Any, key_arn: str) -> Policy:
+    """The key policy, parsed. A failed or empty read is an error: never assume an empty policy."""
+    try:
+        text = client.get_key_policy(KeyId=key_arn, PolicyName=POLICY_NAME, aws_retry=True).get("Policy")
+    except ClientError as error:
+        raise OperationError(
+            f"Could not read the key policy of {key_arn} ({error_code(error)}: {_aws_message(error)}). "
+            "The module edits the policy statement by statement and never assumes it is empty.",
+            key_arn=key_arn,
+        ) from None
+    try:
+        return load_policy(text, option=f"the key policy of {key_arn}")
+    except InvalidInputError as error:
+        raise OperationError(f"KMS returned a key policy the module can't read: {error}", key_arn=key_arn) from None
+
+
+def put_key_policy(client: Any, key_arn: str, policy: Policy, wait: float = PRINCIPAL_WAIT_SECONDS,
+                   sleep: Callable[[float], None] = time.sleep) -> None:
+    """Write the key policy. BypassPolicyLockoutSafetyCheck is never sent.
+
+    IAM takes a while to know a new principal; until then KMS answers MalformedPolicyDocumentException.
+    That error is retried for ``wait`` seconds, then reported with what it most likely means.
+    """
+    waited, delay = 0.0, 2.0
+    while True:
+        try:
+            client.put_key_policy(KeyId=key_arn, PolicyName=POLICY_NAME, Policy=render_policy(policy), aws_retry=True)
+            return
+        except ClientError as error:
+            code = error_code(error)
+            if code == "MalformedPolicyDocumentException" and waited < wait:
+                sleep(delay)
+                waited, delay = waited + delay, min(delay * 2, 16.0)
+                continue
+            if code == "MalformedPolicyDocumentException":
+                raise OperationError(
+                    f"KMS refused the new key policy of {key_arn} as malformed for {waited:.0f} seconds "
+                    f"({_aws_message(error)}). This usually means a principal that doesn't exist, or that IAM "
+                    "doesn't know yet: check principals.", key_arn=key_arn,
+                ) from None
+            if code == "LimitExceededException":
+                raise OperationError(
+                    f"KMS refused the new key policy of {key_arn} as too large ({_aws_message(error)}): "
+                    "grant a pattern instead of single model versions.", key_arn=key_arn,
+                ) from None
+            raise
+
+
+def converge_key_policy(client: Any, key_arn: str, request: GrantRequest, check_mode: bool,
+                        attempts: int = WRITE_ATTEMPTS, sleep: Callable[[float], None] = time.sleep) -> Outcome:
+    """Read, plan, write, read back and verify; re-apply on interference up to ``attempts`` times.
+
+    KMS has no revision ID, so a concurrent writer can't be prevented, only detected: after each write the
+    policy is read again and must hold this module's grants and every foreign statement seen before.
+    """
+    before = None
+    written = False
+    problems = []
+    for attempt in range(attempts):
+        current = get_key_policy(client, key_arn)
+        if before is None:
+            before = current
+        plan = plan_change(current, request)
+        if not plan.changed or check_mode:
+            return Outcome(before=before, after=plan.after, plan=plan, changed=written or plan.changed)
+        put_key_policy(client, key_arn, plan.after, sleep=sleep)
+        written = True
+        stored = get_key_policy(client, key_arn)
+        problems = verify_written(plan, stored, request.partition)
+        if not problems:
+            return Outcome(before=before, after=stored, plan=plan, changed=True)
+        sleep(INTERFERENCE_DELAY_SECONDS * (attempt + 1))
+    raise OperationError(
+        f"The key policy of {key_arn} kept changing while this module wrote it ({attempts} attempts; last time "
+        f"{'; '.join(problems)}). Another writer is editing it: run again once it is done.",
+        key_arn=key_arn,
+    )

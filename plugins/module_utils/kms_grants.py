@@ -1,0 +1,412 @@
+# -*- coding: utf-8 -*-
+# Copyright: seed.comprehend contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure core of kms_comprehend_grant: this module's own statements in a KMS key policy (no boto3 here).
+
+The module owns the statements whose Sid starts with SID_PREFIX. It reads them back into a set of
+(principal, model) grants, applies the requested change to that set, and renders the set again in one
+canonical, compact form: the models that share the same principals go into one pair of statements (the
+guide's first example: kms:Decrypt + kms:GenerateDataKey under aws:SourceArn, kms:CreateGrant under
+kms:EncryptionContext:aws:comprehend:arn). Exact model ARNs are rendered under StringEquals, patterns with
+``*`` under StringLike, in separate statements: two operators in one Condition block would be ANDed.
+Every other statement is kept as the very same object, in the same order and place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import ACCOUNT_ID_RE
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import MODEL_ARN_MAX_LENGTH
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import MODEL_ARN_RE
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import is_wildcard_principal
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import normalise_principal
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import root_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Policy
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Statement
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import as_list
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import compact_list
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_equal
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_of
+
+# Sids are letters and digits only: the prefix marks a statement as this module's own.
+SID_PREFIX = "SeedComprehendImport"
+POLICY_SIZE_LIMIT = 32768
+
+EXACT = "StringEquals"
+PATTERN = "StringLike"
+SOURCE_ARN_KEY = "aws:SourceArn"
+CONTEXT_KEY = "kms:EncryptionContext:aws:comprehend:arn"
+# The two statements of one group, in the order they are rendered: (Sid part, actions, condition key).
+STATEMENT_KINDS = (
+    ("Decrypt", ("kms:Decrypt", "kms:GenerateDataKey"), SOURCE_ARN_KEY),
+    ("CreateGrant", ("kms:CreateGrant",), CONTEXT_KEY),
+)
+# Action set (lower case, as IAM compares them) -> the condition key its statement must use.
+_CONDITION_KEY_BY_ACTIONS = {frozenset(action.lower() for action in actions): key for _name, actions, key in STATEMENT_KINDS}
+_OWNED_ELEMENTS = frozenset(("Sid", "Effect", "Principal", "Action", "Resource", "Condition"))
+
+KEY_ARN_RE = re.compile(r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/\S+$")
+# A model ARN pattern: the partition literal, then region, account and resource parts that may hold `*`
+# (which matches across ``:`` and ``/`` in StringLike) and may be left out after a `*`.
+MODEL_PATTERN_RE = re.compile(
+    r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):comprehend:"
+    r"(?P<region>[a-z0-9*-]*)(?::(?P<account>[0-9*]*)(?::(?P<resource>[a-zA-Z0-9/*-]*))?)?$"
+)
+
+Grant = Tuple[str, str]  # (canonical principal, model ARN or pattern)
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """One entry of model_arns: an exact model (version) ARN, or a pattern with ``*``."""
+
+    value: str
+    partition: str
+    region: Optional[str]  # None when a wildcard leaves it open
+    account: Optional[str]
+    is_pattern: bool
+
+
+@dataclass(frozen=True)
+class GrantRequest:
+    """The module's options, checked and canonical."""
+
+    state: str
+    partition: str
+    models: Tuple[str, ...]
+    principals: Tuple[str, ...]
+    purge_principals: bool
+    warnings: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one run does to one key policy."""
+
+    before: Policy
+    after: Policy  # ``before`` itself when nothing changes
+    grants: FrozenSet[Grant]
+    changed: bool
+
+
+def parse_model_ref(value: object, option: str = "model_arns") -> ModelRef:
+    """Parse an exact Comprehend model ARN, or a pattern with ``*`` such as ``arn:aws:comprehend:*``."""
+    if not (isinstance(value, str) and "*" in value):
+        model = parse_model_arn(value, option)
+        return ModelRef(model.arn, model.partition, model.region, model.account, False)
+    match = MODEL_PATTERN_RE.match(value)
+    if len(value) > MODEL_ARN_MAX_LENGTH or not match:
+        raise InvalidInputError(
+            f"{option}: {value!r} is neither a Comprehend model ARN nor a pattern of one; a pattern keeps "
+            "arn:PARTITION:comprehend: literal and uses * for the rest, e.g. arn:aws:comprehend:*"
+            " or arn:aws:comprehend:REGION:ACCOUNT:document-classifier/NAME/version/*"
+        )
+    parts = match.group("region", "account", "resource")
+    if "*" not in next(part for part in reversed(parts) if part is not None):
+        # Without a trailing wildcard a shortened pattern can't match a whole model ARN.
+        raise InvalidInputError(f"{option}: the pattern {value!r} can't match any model ARN: end it with *")
+    region, account = (part if part and "*" not in part else None for part in parts[:2])
+    return ModelRef(value, match.group("partition"), region, account, True)
+
+
+def parse_key_arn(value: str) -> Tuple[str, str, str]:
+    """(partition, region, account) of a KMS key ARN."""
+    match = KEY_ARN_RE.match(value or "")
+    if not match:
+        raise InvalidInputError(f"key_id: {value!r} is not a KMS key ARN")
+    return match.group("partition"), match.group("region"), match.group("account")
+
+
+def _check_scope(model: ModelRef, key_arn: str, partition: str, region: str, account: str) -> None:
+    for what, wanted, got in (("partition", partition, model.partition), ("region", region, model.region),
+                              ("account", account, model.account)):
+        if got is not None and got != wanted:
+            raise InvalidInputError(
+                f"model_arns: {model.value!r} is in {what} {got!r} but the key {key_arn} is in {what} {wanted!r}; "
+                "a key policy can only share models of the key's own account and region"
+            )
+
+
+def _unique(values: Iterable[str]) -> Tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _principal(value: object, partition: str) -> str:
+    if isinstance(value, str) and ("*" in value or is_wildcard_principal(value.strip())):
+        raise InvalidInputError(
+            f"principals: the wildcard {value.strip()!r} is refused: name the importing accounts or IAM users and roles"
+        )
+    return normalise_principal(value, partition, allow_wildcard=False, allow_service=False, option="principals")[1]
+
+
+def _option_list(params: Mapping[str, Any], option: str) -> List[Any]:
+    value = params.get(option)
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInputError(f"{option} must be a list, got {type(value).__name__}")
+    return list(value)
+
+
+def validate_params(params: Mapping[str, Any], key_arn: str) -> GrantRequest:
+    """Check the module's options against the resolved key ARN; raises InvalidInputError naming the option."""
+    partition, region, account = parse_key_arn(key_arn)
+    state = params.get("state", "present")
+    if state not in ("present", "absent"):
+        raise InvalidInputError(f"state must be 'present' or 'absent', got {state!r}")
+    purge = params.get("purge_principals", True)
+    if not isinstance(purge, bool):
+        raise InvalidInputError(f"purge_principals must be a boolean, got {purge!r}")
+    refs = [parse_model_ref(value) for value in _option_list(params, "model_arns")]
+    for ref in refs:
+        _check_scope(ref, key_arn, partition, region, account)
+    principals = _unique(_principal(value, partition) for value in _option_list(params, "principals"))
+    if state == "present":
+        for option, given in (("model_arns", refs), ("principals", principals)):
+            if not given:
+                raise InvalidInputError(f"{option} must name at least one item with state=present")
+    warnings = tuple(
+        f"model_arns: {ref.value!r} is a pattern: the grant covers every model version it matches, not a single one"
+        for ref in refs if ref.is_pattern
+    )
+    return GrantRequest(state=state, partition=partition, models=_unique(ref.value for ref in refs),
+                        principals=principals, purge_principals=purge, warnings=_unique(warnings))
+
+
+def check_key(metadata: Mapping[str, Any]) -> None:
+    """Refuse keys whose policy can't or shouldn't carry a grant (KeyMetadata from DescribeKey)."""
+    arn = metadata.get("Arn")
+    manager = metadata.get("KeyManager")
+    if manager == "AWS":
+        raise OperationError(
+            f"The key {arn} is an AWS managed key: its key policy can't be changed, so a model encrypted with it "
+            "can't be shared with another account. Encrypt the model with a customer managed key (or an AWS owned key).",
+            key_arn=arn, key_manager=manager,
+        )
+    state = metadata.get("KeyState")
+    if state != "Enabled":
+        raise OperationError(
+            f"The key {arn} is in state {state}, not Enabled: an importer couldn't use it. "
+            "Enable it (or cancel its deletion) before sharing a model encrypted with it.",
+            key_arn=arn, key_manager=manager, key_state=state,
+        )
+
+
+def owns(statement: Any) -> bool:
+    """True for a statement this module wrote (recognised by its Sid prefix)."""
+    return isinstance(statement, dict) and str(statement.get("Sid", "")).startswith(SID_PREFIX)
+
+
+def _canonical_principal(value: Any, partition: str) -> str:
+    text = str(value)
+    return root_arn(partition, text) if ACCOUNT_ID_RE.match(text) else text
+
+
+def _single(mapping: Any) -> Optional[Tuple[str, Any]]:
+    """The only (key, value) of a one-item dict, else None."""
+    if isinstance(mapping, dict) and len(mapping) == 1:
+        return next(iter(mapping.items()))
+    return None
+
+
+def _condition(statement: Statement) -> Optional[Tuple[str, str, List[Any]]]:
+    """(operator, key, values) of a Condition with one operator and one key, else None."""
+    condition = _single(statement.get("Condition"))
+    entry = _single(condition[1]) if condition else None
+    if entry is None:
+        return None
+    return condition[0], entry[0], as_list(entry[1])
+
+
+def _shape_problem(statement: Statement) -> Optional[str]:
+    """Why an owned statement isn't of the shape this module writes (None when it is)."""
+    extra = sorted(set(statement) - _OWNED_ELEMENTS)
+    if extra:
+        return f"has the elements {extra}"
+    if statement.get("Effect") != "Allow" or as_list(statement.get("Resource")) != ["*"]:
+        return 'is not an Allow on Resource "*"'
+    principal = _single(statement.get("Principal"))
+    if principal is None or principal[0] != "AWS" or not as_list(principal[1]):
+        return "doesn't name AWS principals only"
+    actions = frozenset(str(action).lower() for action in as_list(statement.get("Action")))
+    condition = _condition(statement)
+    if actions not in _CONDITION_KEY_BY_ACTIONS or condition is None or condition[0] not in (EXACT, PATTERN):
+        return "isn't one of its Decrypt/GenerateDataKey or CreateGrant statements with one condition"
+    operator, key, values = condition
+    if key.lower() != _CONDITION_KEY_BY_ACTIONS[actions].lower():
+        return f"uses the condition key {key!r}"
+    if not values or not all(isinstance(value, str) for value in values):
+        return "has no model ARNs in its condition"
+    if operator == EXACT and any("*" in value for value in values):
+        return "has a * under StringEquals"
+    return None
+
+
+def owned_grants(statement: Statement, partition: str) -> Set[Grant]:
+    """The (principal, model) grants of one statement this module owns."""
+    problem = _shape_problem(statement)
+    if problem:
+        raise OperationError(
+            f"The key policy statement {statement.get('Sid')!r} carries this module's Sid prefix {SID_PREFIX!r} but "
+            f"{problem}; the module won't guess what it means: give it another Sid or remove it",
+            sid=statement.get("Sid"),
+        )
+    principals = {_canonical_principal(value, partition) for value in as_list(statement["Principal"]["AWS"])}
+    return {(principal, value) for principal in principals for value in _condition(statement)[2]}
+
+
+def read_grants(policy: Policy, partition: str) -> FrozenSet[Grant]:
+    """Every (principal, model) grant the module's statements hold in a key policy.
+
+    A grant found in only one statement of its pair still counts: rendering completes the pair.
+    """
+    grants: Set[Grant] = set()
+    for statement in statements_of(policy):
+        if owns(statement):
+            grants |= owned_grants(statement, partition)
+    return frozenset(grants)
+
+
+def apply_request(grants: FrozenSet[Grant], request: GrantRequest) -> FrozenSet[Grant]:
+    """The grants after the requested change."""
+    models, principals = set(request.models), set(request.principals)
+    if request.state == "present":
+        kept = {grant for grant in grants if not (request.purge_principals and grant[1] in models)}
+        return frozenset(kept | {(principal, model) for principal in principals for model in models})
+    return frozenset(
+        (principal, model) for principal, model in grants
+        if (models and model not in models) or (principals and principal not in principals)
+    )
+
+
+def principals_by_model(grants: Iterable[Grant]) -> Dict[str, Set[str]]:
+    result: Dict[str, Set[str]] = {}
+    for principal, model in grants:
+        result.setdefault(model, set()).add(principal)
+    return result
+
+
+def _sid_suffix(principals: Tuple[str, ...], operator: str) -> str:
+    """Stable for one set of principals and one operator, so that Sids don't churn between runs."""
+    digest = hashlib.sha256("\n".join(principals).encode("utf-8")).hexdigest()[:16]
+    return ("Like" if operator == PATTERN else "") + digest
+
+
+def render_owned(grants: Iterable[Grant]) -> List[Statement]:
+    """The module's statements for a set of grants, in canonical order and compact form."""
+    groups: Dict[Tuple[Tuple[str, ...], str], List[str]] = {}
+    for model, principals in principals_by_model(grants).items():
+        operator = PATTERN if "*" in model else EXACT
+        groups.setdefault((tuple(sorted(principals)), operator), []).append(model)
+    statements = []
+    for (principals, operator), models in sorted(groups.items()):
+        suffix = _sid_suffix(principals, operator)
+        for name, actions, key in STATEMENT_KINDS:
+            statements.append({
+                "Sid": f"{SID_PREFIX}{name}{suffix}",
+                "Effect": "Allow",
+                "Principal": {"AWS": compact_list(list(principals))},
+                "Action": compact_list(list(actions)),
+                "Resource": "*",
+                "Condition": {operator: {key: compact_list(sorted(models))}},
+            })
+    return statements
+
+
+def compose_policy(policy: Policy, owned: List[Statement]) -> Policy:
+    """The policy with its owned statements replaced by ``owned``.
+
+    Foreign statements are the same objects in the same order; those before the first owned statement keep
+    their index. The owned block goes where the first owned statement was, or at the end.
+    """
+    statements = statements_of(policy)
+    at = next((index for index, statement in enumerate(statements) if owns(statement)), len(statements))
+    foreign = [statement for statement in statements if not owns(statement)]
+    result = dict(policy)
+    result["Statement"] = foreign[:at] + owned + foreign[at:]
+    return result
+
+
+def policy_size(policy: Policy) -> int:
+    """Bytes of the document as sent to KMS."""
+    return len(render_policy(policy).encode("utf-8"))
+
+
+def suggest_pattern(models: Iterable[str]) -> Optional[str]:
+    """A pattern that would replace the most single grants: all versions of the most listed model."""
+    counts = Counter()
+    for model in models:
+        match = MODEL_ARN_RE.match(model)
+        if match:
+            counts[match.group("partition", "region", "account", "type", "name")] += 1
+    if not counts:
+        return None
+    (partition, region, account, resource_type, name), count = counts.most_common(1)[0]
+    if count > 1:
+        return f"arn:{partition}:comprehend:{region}:{account}:{resource_type}/{name}/version/*"
+    return f"arn:{partition}:comprehend:{region}:{account}:{resource_type}/*"
+
+
+def check_size(policy: Policy, grants: FrozenSet[Grant]) -> None:
+    """Fail before any write when the rendered policy is over KMS's limit, saying how many grants fit."""
+    size = policy_size(compose_policy(policy, render_owned(grants)))
+    if size <= POLICY_SIZE_LIMIT:
+        return
+    ordered = sorted(grants, key=lambda grant: (grant[1], grant[0]))
+    fit = 0
+    while policy_size(compose_policy(policy, render_owned(ordered[:fit + 1]))) <= POLICY_SIZE_LIMIT:
+        fit += 1
+    pattern = suggest_pattern(model for _principal, model in ordered)
+    hint = f" Grant a pattern instead of single models, such as {pattern!r}." if pattern else ""
+    raise OperationError(
+        f"The key policy would be {size} bytes, over the KMS limit of {POLICY_SIZE_LIMIT} bytes: only {fit} of the "
+        f"{len(ordered)} (principal, model) grants fit. Nothing was written.{hint}",
+        policy_size=size, grants_that_fit=fit, grants_wanted=len(ordered), suggested_pattern=pattern,
+    )
+
+
+def plan_change(policy: Policy, request: GrantRequest) -> Plan:
+    """Apply the request to a key policy as read; raises before any write when the result can't be sent."""
+    grants = read_grants(policy, request.partition)
+    wanted = apply_request(grants, request)
+    after = compose_policy(policy, render_owned(wanted))
+    if policies_equal(policy, after, request.partition):
+        return Plan(before=policy, after=policy, grants=wanted, changed=False)
+    if not statements_of(after):
+        raise OperationError("The key policy holds only this module's statements: removing them would leave it empty")
+    if not wanted <= grants:  # a removal only ever shrinks the policy: never refuse it for its size
+        check_size(policy, wanted)
+    return Plan(before=policy, after=after, grants=wanted, changed=True)
+
+
+def verify_written(plan: Plan, policy: Policy, partition: str) -> List[str]:
+    """What is wrong with a key policy read back after writing ``plan`` (empty when all is there)."""
+    problems = []
+    if read_grants(policy, partition) != plan.grants:
+        problems.append("this module's statements are not as written")
+    pool = [statement for statement in statements_of(policy) if not owns(statement)]
+    for statement in statements_of(plan.before):
+        if owns(statement):
+            continue
+        index = next((index for index, other in enumerate(pool) if statements_equal(statement, other, partition)), None)
+        if index is None:
+            problems.append(f"the statement {statement.get('Sid', '(no Sid)')!r} that was there before is gone or changed")
+        else:
+            del pool[index]
+    return problems
+
+
+def grants_result(grants: Iterable[Grant]) -> List[Dict[str, Any]]:
+    """The grants as returned to the user: one entry per model, sorted."""
+    return [{"model_arn": model, "principals": sorted(principals)}
+            for model, principals in sorted(principals_by_model(grants).items())]

@@ -1,0 +1,306 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: seed.comprehend contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: kms_comprehend_grant
+short_description: Let other AWS accounts use a KMS key to import Comprehend custom models encrypted with it
+version_added: 0.1.0
+description:
+  - Adds or removes the KMS key policy statements that another account needs to import an Amazon Comprehend custom
+    model (document classifier or entity recognizer) encrypted with a customer managed key.
+  - For one model and one principal the statements are those of the AWS guide's first example,
+    V(kms:Decrypt) and V(kms:GenerateDataKey) under C(aws:SourceArn), and V(kms:CreateGrant) under
+    C(kms:EncryptionContext:aws:comprehend:arn), both naming the model version ARN.
+  - The module edits only its own statements, recognised by their Sid prefix C(SeedComprehendImport). Every other
+    statement of the key policy stays exactly as it was, in its place.
+    Models that share the same principals are grouped into one pair of statements, so one key can carry grants
+    for many model versions within the 32,768 bytes a key policy may have.
+  - Models encrypted with an AWS owned key need no key policy change. Models encrypted with an AWS managed key
+    (such as C(alias/aws/comprehend)) can't be shared, because the policy of such a key can't be changed; the module refuses such a key.
+  - The model itself must also be shared with a resource-based policy, see M(seed.comprehend.comprehend_resource_policy).
+options:
+  key_id:
+    description:
+      - The customer managed KMS key that encrypts the models, as key ID, key ARN, alias name (V(alias/NAME)) or alias ARN.
+      - The key must be enabled and in the same account and region as the models.
+      - Results always name the key by its ARN.
+    type: str
+    required: true
+  model_arns:
+    description:
+      - Comprehend model version ARNs the grant covers, of the form
+        V(arn:aws:comprehend:REGION:ACCOUNT:document-classifier/NAME/version/VERSION)
+        (or C(entity-recognizer); models trained without a version have no C(/version/VERSION) part).
+      - An exact ARN is rendered under a C(StringEquals) condition. A pattern with C(*), such as
+        V(arn:aws:comprehend:REGION:ACCOUNT:document-classifier/NAME/version/*) or the guide's V(arn:aws:comprehend:*),
+        is rendered under C(StringLike); the module then warns that the grant covers more than one model version.
+      - Required with O(state=present).
+    type: list
+    elements: str
+  principals:
+    description:
+      - The importing side, as 12-digit account IDs (the whole account) or IAM user and role ARNs.
+        Account IDs are stored as root ARNs (V(arn:aws:iam::ACCOUNT:root)).
+      - Principals must be in the key's partition. Wildcard principals are refused.
+      - Required with O(state=present).
+    type: list
+    elements: str
+  state:
+    description:
+      - V(present) grants O(principals) the use of the key for each model of O(model_arns).
+      - V(absent) removes O(principals) from the grants of the O(model_arns). With O(model_arns) only, it removes the
+        whole grant of those models; with O(principals) only, it removes those principals from every model's grant;
+        with neither, it removes every statement this module owns on the key.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge_principals:
+    description:
+      - With O(state=present), V(true) makes each listed model's grant name exactly O(principals), removing other
+        principals from it; V(false) only adds O(principals).
+      - Grants for models not listed in O(model_arns) are never touched.
+      - Ignored with O(state=absent).
+    type: bool
+    default: true
+notes:
+  - KMS key policies have no revision ID. After a write the module reads the policy again and checks that its
+    statements and every statement it found before are still there; when another writer interfered, it applies its
+    change again on top of the other writer's policy (3 attempts in all) and then fails.
+  - A principal that IAM doesn't know yet makes KMS refuse the policy as malformed; the module retries for about
+    a minute before failing.
+  - The module never sets C(BypassPolicyLockoutSafetyCheck).
+  - Each model ARN appears twice in the key policy, once per statement of its pair. About 150 model versions with
+    ARNs of up to about 100 characters fit in the 32,768 bytes of a key policy. Past that limit the module fails
+    before writing, saying how many grants fit and suggesting a pattern.
+  - The module needs C(kms:DescribeKey), C(kms:GetKeyPolicy) and C(kms:PutKeyPolicy) on the key.
+seealso:
+  - module: seed.comprehend.comprehend_resource_policy
+  - module: amazon.aws.kms_key
+  - name: Sharing a custom model with another AWS account
+    description: The AWS guide, with the key policy statements this module writes.
+    link: https://docs.aws.amazon.com/comprehend/latest/dg/custom-copy-sharing.html
+author:
+  - seed.comprehend maintainers (@seed)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  action_group:
+    description: Use C(group/seed.comprehend.aws) in C(module_defaults) to set the connection options of this collection's
+      modules and of amazon.aws's modules at once.
+    support: full
+    membership:
+      - seed.comprehend.aws
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows the whole key policy document before and after the change.
+  platform:
+    platforms: all
+"""
+
+EXAMPLES = r"""
+- name: Let account 444455556666 import version 1 of classifierName (the AWS guide's example)
+  seed.comprehend.kms_comprehend_grant:
+    key_id: alias/comprehend-models
+    model_arns:
+      - arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
+    principals:
+      - "444455556666"
+
+- name: Share several model versions with an account and with a role of another account
+  seed.comprehend.kms_comprehend_grant:
+    key_id: arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    model_arns:
+      - arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
+      - arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/2
+      - arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/products/version/v3
+    principals:
+      - "444455556666"
+      - arn:aws:iam::123456789012:role/ComprehendImport
+
+- name: Share every version of classifierName, present and future, with one more account (a pattern)
+  seed.comprehend.kms_comprehend_grant:
+    key_id: alias/comprehend-models
+    model_arns:
+      - arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/*
+    principals:
+      - "210987654321"
+    purge_principals: false
+
+- name: Stop sharing version 1 with account 444455556666
+  seed.comprehend.kms_comprehend_grant:
+    key_id: alias/comprehend-models
+    model_arns:
+      - arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
+    principals:
+      - "444455556666"
+    state: absent
+
+- name: Remove every statement this module added to the key policy
+  seed.comprehend.kms_comprehend_grant:
+    key_id: alias/comprehend-models
+    state: absent
+"""
+
+RETURN = r"""
+key_arn:
+  description: The ARN of the key, whatever form O(key_id) had.
+  type: str
+  returned: always
+  sample: arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+key_manager:
+  description: Who manages the key; always V(CUSTOMER) on success (an AWS managed key is refused).
+  type: str
+  returned: always
+  sample: CUSTOMER
+grants:
+  description: Every grant this module's statements hold on the key after the run, one item per model ARN or pattern.
+  type: list
+  elements: dict
+  returned: always
+  contains:
+    model_arn:
+      description: A model version ARN, or a pattern with C(*).
+      type: str
+      returned: always
+      sample: arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
+    principals:
+      description: The principals that may use the key to import that model, sorted; account IDs as root ARNs.
+      type: list
+      elements: str
+      returned: always
+      sample:
+        - arn:aws:iam::444455556666:root
+  sample:
+    - model_arn: arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
+      principals:
+        - arn:aws:iam::444455556666:root
+policy:
+  description:
+    - The key policy after the run, as read back from KMS after a write (in check mode, the policy that would be
+      written). Keys keep their AWS spelling.
+  type: dict
+  returned: always
+  sample:
+    Version: "2012-10-17"
+    Id: key-default-1
+    Statement:
+      - Sid: Enable IAM User Permissions
+        Effect: Allow
+        Principal:
+          AWS: arn:aws:iam::111122223333:root
+        Action: kms:*
+        Resource: "*"
+      - Sid: SeedComprehendImportDecryptd5cea291b22a8f02
+        Effect: Allow
+        Principal:
+          AWS: arn:aws:iam::444455556666:root
+        Action:
+          - kms:Decrypt
+          - kms:GenerateDataKey
+        Resource: "*"
+        Condition:
+          StringEquals:
+            aws:SourceArn: arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
+      - Sid: SeedComprehendImportCreateGrantd5cea291b22a8f02
+        Effect: Allow
+        Principal:
+          AWS: arn:aws:iam::444455556666:root
+        Action: kms:CreateGrant
+        Resource: "*"
+        Condition:
+          StringEquals:
+            kms:EncryptionContext:aws:comprehend:arn: arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
+diff:
+  description: The key policy before and after the run.
+  type: dict
+  returned: in diff mode
+  contains:
+    before:
+      description: The key policy as read before the run.
+      type: dict
+      returned: in diff mode
+      sample:
+        Version: "2012-10-17"
+        Id: key-default-1
+        Statement:
+          - Sid: Enable IAM User Permissions
+            Effect: Allow
+            Principal:
+              AWS: arn:aws:iam::111122223333:root
+            Action: kms:*
+            Resource: "*"
+    after:
+      description: The key policy after the run, the same as RV(policy).
+      type: dict
+      returned: in diff mode
+      sample:
+        Version: "2012-10-17"
+        Id: key-default-1
+        Statement:
+          - Sid: Enable IAM User Permissions
+            Effect: Allow
+            Principal:
+              AWS: arn:aws:iam::111122223333:root
+            Action: kms:*
+            Resource: "*"
+"""
+
+from typing import Any, Dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
+from ansible_collections.seed.comprehend.plugins.module_utils.kms import converge_key_policy
+from ansible_collections.seed.comprehend.plugins.module_utils.kms import describe_key
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import check_key
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import grants_result
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import validate_params
+
+ARGUMENT_SPEC = dict(
+    key_id=dict(type="str", required=True),
+    model_arns=dict(type="list", elements="str"),
+    principals=dict(type="list", elements="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    purge_principals=dict(type="bool", default=True),
+)
+
+
+def ensure_grants(module: AnsibleAWSModule) -> Dict[str, Any]:
+    client = retrying_client(module, "kms")
+    metadata = describe_key(client, module.params["key_id"])
+    check_key(metadata)
+    key_arn = metadata["Arn"]
+    request = validate_params(module.params, key_arn)
+    for warning in request.warnings:
+        module.warn(warning)
+    outcome = converge_key_policy(client, key_arn, request, module.check_mode)
+    result = {
+        "changed": outcome.changed,
+        "key_arn": key_arn,
+        "key_manager": metadata["KeyManager"],
+        "grants": grants_result(outcome.plan.grants),
+        "policy": outcome.after,
+    }
+    if module._diff:
+        result["diff"] = {"before": outcome.before, "after": outcome.after}
+    return result
+
+
+def main() -> None:
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    run_module(module, lambda: ensure_grants(module))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+# -*- coding: utf-8 -*-
+# Copyright: seed.comprehend contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the KMS helpers against botocore's Stubber: exact requests, error handling, converging."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.seed.comprehend.plugins.module_utils import kms
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import RETRYABLE_ERROR_CODES
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import owns
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import plan_change
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import validate_params
+from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
+
+OWNER = "111122223333"
+KEY_ARN = f"arn:aws:kms:us-west-2:{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+MODEL = f"arn:aws:comprehend:us-west-2:{OWNER}:document-classifier/classifierName/version/1"
+DEFAULT_POLICY = {
+    "Version": "2012-10-17",
+    "Id": "key-default-1",
+    "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                   "Principal": {"AWS": f"arn:aws:iam::{OWNER}:root"}, "Action": "kms:*", "Resource": "*"}],
+}
+METADATA = {"AWSAccountId": OWNER, "KeyId": KEY_ARN.rsplit("/", 1)[1], "Arn": KEY_ARN, "KeyManager": "CUSTOMER",
+            "KeyState": "Enabled", "Enabled": True}
+GRANT = validate_params({"state": "present", "model_arns": [MODEL], "principals": ["444455556666"]}, KEY_ARN)
+
+
+@pytest.fixture(name="stubbed")
+def fixture_stubbed():
+    """A stubbed KMS client wrapped like retrying_client() does, with a retry that doesn't sleep."""
+    client = boto3.client("kms", region_name="us-west-2", aws_access_key_id="testing", aws_secret_access_key="testing")
+    retry = AWSRetry.jittered_backoff(retries=3, delay=0, catch_extra_error_codes=RETRYABLE_ERROR_CODES)
+    with Stubber(client) as stubber:
+        yield stubber, RetryingBotoClientWrapper(client, retry)
+        stubber.assert_no_pending_responses()
+
+
+class Sleeps(list):
+    def __call__(self, seconds):
+        self.append(seconds)
+
+
+def expect_get(stubber, policy=None, key_arn=KEY_ARN):
+    stubber.add_response("get_key_policy", {"Policy": json.dumps(policy or DEFAULT_POLICY, indent=2), "PolicyName": "default"},
+                         {"KeyId": key_arn, "PolicyName": "default"})
+
+
+def expect_put(stubber, policy, error=None, message="", key_arn=KEY_ARN):
+    expected = {"KeyId": key_arn, "PolicyName": "default", "Policy": render_policy(policy)}
+    if error:
+        stubber.add_client_error("put_key_policy", error, message, expected_params=expected)
+    else:
+        stubber.add_response("put_key_policy", {}, expected)
+
+
+@pytest.mark.parametrize("key_id", [KEY_ARN, "1234abcd-12ab-34cd-56ef-1234567890ab", "alias/comprehend-models",
+                                    f"arn:aws:kms:us-west-2:{OWNER}:alias/comprehend-models"])
+def test_describe_key_resolves_every_kind_of_key_id(stubbed, key_id):
+    stubber, client = stubbed
+    stubber.add_response("describe_key", {"KeyMetadata": METADATA}, {"KeyId": key_id})
+    assert kms.describe_key(client, key_id) == METADATA
+
+
+def test_describe_key_unknown_key(stubbed):
+    stubber, client = stubbed
+    stubber.add_client_error("describe_key", "NotFoundException", "Alias alias/x is not found.")
+    with pytest.raises(OperationError, match="^key_id: KMS knows no key 'alias/x' in this account and region"):
+        kms.describe_key(client, "alias/x")
+
+
+def test_describe_key_other_errors_propagate(stubbed):
+    stubber, client = stubbed
+    stubber.add_client_error("describe_key", "AccessDeniedException", "no")
+    with pytest.raises(ClientError):
+        kms.describe_key(client, KEY_ARN)
+
+
+def test_get_key_policy_always_names_the_default_policy(stubbed):
+    stubber, client = stubbed
+    expect_get(stubber)
+    assert kms.get_key_policy(client, KEY_ARN) == DEFAULT_POLICY
+
+
+@pytest.mark.parametrize("code", ["AccessDeniedException", "NotFoundException", "KMSInvalidStateException"])
+def test_a_failed_read_is_a_failure_never_an_empty_policy(stubbed, code):
+    stubber, client = stubbed
+    stubber.add_client_error("get_key_policy", code, "denied for the test")
+    with pytest.raises(OperationError, match=f"^Could not read the key policy of {KEY_ARN} \\({code}: denied for the test\\)"
+                                             ". The module edits the policy statement by statement and never assumes it is empty"):
+        kms.get_key_policy(client, KEY_ARN)
+
+
+@pytest.mark.parametrize("text", ["", "not json", "[]", '{"Statement": []}'])
+def test_an_unreadable_policy_is_a_failure(stubbed, text):
+    stubber, client = stubbed
+    stubber.add_response("get_key_policy", {"Policy": text} if text else {})
+    with pytest.raises(OperationError, match=f"^KMS returned a key policy the module can't read: the key policy of {KEY_ARN}"):
+        kms.get_key_policy(client, KEY_ARN)
+
+
+def test_throttling_and_internal_errors_are_retried(stubbed):
+    stubber, client = stubbed
+    stubber.add_client_error("get_key_policy", "ThrottlingException", "slow down")
+    stubber.add_client_error("get_key_policy", "KMSInternalException", "oops")
+    expect_get(stubber)
+    assert kms.get_key_policy(client, KEY_ARN) == DEFAULT_POLICY
+
+
+def test_put_sends_exactly_key_name_and_compact_policy(stubbed):
+    """Stubber compares parameters exactly: BypassPolicyLockoutSafetyCheck is never sent."""
+    stubber, client = stubbed
+    expect_put(stubber, DEFAULT_POLICY)
+    kms.put_key_policy(client, KEY_ARN, DEFAULT_POLICY, sleep=Sleeps())
+
+
+def test_put_waits_for_a_principal_iam_does_not_know_yet(stubbed):
+    stubber, client = stubbed
+    for _attempt in range(3):
+        expect_put(stubber, DEFAULT_POLICY, "MalformedPolicyDocumentException", "Policy contains a statement with one or more invalid principals.")
+    expect_put(stubber, DEFAULT_POLICY)
+    sleeps = Sleeps()
+    kms.put_key_policy(client, KEY_ARN, DEFAULT_POLICY, sleep=sleeps)
+    assert sleeps == [2.0, 4.0, 8.0]
+
+
+def test_put_gives_up_on_malformed_after_the_wait_with_a_clear_message(stubbed):
+    stubber, client = stubbed
+    for _attempt in range(7):
+        expect_put(stubber, DEFAULT_POLICY, "MalformedPolicyDocumentException", "invalid principals")
+    sleeps = Sleeps()
+    with pytest.raises(OperationError, match=r"^KMS refused the new key policy of .* as malformed for 62 seconds \(invalid principals\)\. "
+                                             r"This usually means a principal that doesn't exist, or that IAM doesn't know yet"):
+        kms.put_key_policy(client, KEY_ARN, DEFAULT_POLICY, sleep=sleeps)
+    assert sleeps == [2.0, 4.0, 8.0, 16.0, 16.0, 16.0] and sum(sleeps) >= kms.PRINCIPAL_WAIT_SECONDS
+
+
+def test_put_over_the_size_limit(stubbed):
+    stubber, client = stubbed
+    expect_put(stubber, DEFAULT_POLICY, "LimitExceededException", "Policy too big")
+    with pytest.raises(OperationError, match="as too large \\(Policy too big\\): grant a pattern"):
+        kms.put_key_policy(client, KEY_ARN, DEFAULT_POLICY, sleep=Sleeps())
+
+
+def test_put_other_errors_propagate(stubbed):
+    stubber, client = stubbed
+    expect_put(stubber, DEFAULT_POLICY, "KMSInvalidStateException", "pending deletion")
+    with pytest.raises(ClientError):
+        kms.put_key_policy(client, KEY_ARN, DEFAULT_POLICY, sleep=Sleeps())
+
+
+# ---------------------------------------------------------------- converging
+
+
+def granted_policy():
+    return plan_change(json.loads(json.dumps(DEFAULT_POLICY)), GRANT).after
+
+
+def test_converge_writes_then_verifies(stubbed):
+    stubber, client = stubbed
+    expect_get(stubber)
+    expect_put(stubber, granted_policy())
+    expect_get(stubber, granted_policy())
+    outcome = kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=False, sleep=Sleeps())
+    assert outcome.changed and outcome.before == DEFAULT_POLICY and outcome.after == granted_policy()
+
+
+def test_converge_without_change_only_reads(stubbed):
+    stubber, client = stubbed
+    expect_get(stubber, granted_policy())
+    outcome = kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=False, sleep=Sleeps())
+    assert not outcome.changed and outcome.before == outcome.after == granted_policy()
+
+
+def test_converge_in_check_mode_only_reads(stubbed):
+    stubber, client = stubbed
+    expect_get(stubber)
+    outcome = kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=True, sleep=Sleeps())
+    assert outcome.changed and outcome.after == granted_policy()
+
+
+def test_converge_reapplies_after_interference(stubbed):
+    """Another writer replaced the policy right after the write: the module's grants are applied on top of it."""
+    stubber, client = stubbed
+    theirs = json.loads(json.dumps(DEFAULT_POLICY))
+    theirs["Statement"].append({"Sid": "TheirNewStatement", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                                "Action": "kms:Encrypt", "Resource": "*"})
+    ours_on_theirs = plan_change(json.loads(json.dumps(theirs)), GRANT).after
+    expect_get(stubber)
+    expect_put(stubber, granted_policy())
+    expect_get(stubber, theirs)  # the read back: our statements are gone
+    expect_get(stubber, theirs)
+    expect_put(stubber, ours_on_theirs)
+    expect_get(stubber, ours_on_theirs)
+    sleeps = Sleeps()
+    outcome = kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=False, sleep=sleeps)
+    assert outcome.changed and outcome.before == DEFAULT_POLICY and outcome.after == ours_on_theirs
+    assert [s["Sid"] for s in outcome.after["Statement"] if not owns(s)] == ["Enable IAM User Permissions", "TheirNewStatement"]
+    assert sleeps == [kms.INTERFERENCE_DELAY_SECONDS]
+
+
+def test_converge_settles_when_a_late_read_shows_the_write(stubbed):
+    """An eventually consistent read back is followed by a fresh read that shows the write: no second write."""
+    stubber, client = stubbed
+    expect_get(stubber)
+    expect_put(stubber, granted_policy())
+    expect_get(stubber)
+    expect_get(stubber, granted_policy())
+    outcome = kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=False, sleep=Sleeps())
+    assert outcome.changed and outcome.after == granted_policy()
+
+
+def test_converge_fails_clearly_when_interference_persists(stubbed):
+    stubber, client = stubbed
+    for _attempt in range(kms.WRITE_ATTEMPTS):
+        expect_get(stubber)
+        expect_put(stubber, granted_policy())
+        expect_get(stubber, {"Version": "2012-10-17", "Statement": [{"Sid": "Replaced", "Effect": "Allow"}]})
+    with pytest.raises(OperationError, match=r"kept changing while this module wrote it \(3 attempts; last time this module's statements "
+                                             r"are not as written; the statement 'Enable IAM User Permissions' that was there before "
+                                             r"is gone or changed\)\. Another writer is editing it"):
+        kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=False, sleep=Sleeps())
