@@ -33,6 +33,14 @@ CHECK_CHANGELOG = True
 """
 
 
+def installed_copy_env(collections: Path, workdir: Path) -> dict:
+    """An environment that sees only the installed copy, never this checkout (no dev collections path)."""
+    env = {key: value for key, value in os.environ.items() if key not in ("ANSIBLE_COLLECTIONS_PATH", "PYTHONPATH")}
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_LOCAL_TMP=str(workdir / "tmp"), ANSIBLE_HOME=str(workdir / "home"),
+               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="true", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    return env
+
+
 def run(command: list, **kwargs) -> subprocess.CompletedProcess:
     print("+", " ".join(str(part) for part in command), flush=True)
     return subprocess.run(command, check=True, text=True, capture_output=True, **kwargs)
@@ -54,7 +62,8 @@ def build(workdir: Path) -> Path:
 def install(tarball: Path, workdir: Path) -> Path:
     collections = workdir / "collections"
     shutil.copytree(AMAZON_AWS, collections / "ansible_collections" / "amazon" / "aws", symlinks=True)
-    run([BIN / "ansible-galaxy", "collection", "install", "--offline", "-p", collections, tarball])
+    run([BIN / "ansible-galaxy", "collection", "install", "--offline", "-p", collections, tarball],
+        env=installed_copy_env(collections, workdir))
     installed = collections / "ansible_collections" / "seed" / "comprehend"
     assert (installed / "MANIFEST.json").is_file(), "the collection did not install"
     return collections
@@ -80,11 +89,8 @@ def run_installed_module(collections: Path, workdir: Path) -> None:
             "access_key": credentials["AccessKeyId"], "secret_key": credentials["SecretAccessKey"],
             "session_token": credentials["SessionToken"],
         }
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_LOCAL_TMP=str(workdir / "tmp"),
-                   ANSIBLE_HOME=str(workdir / "home"), ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="true",
-                   ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_LOAD_CALLBACK_PLUGINS="false")
         completed = run([BIN / "ansible", "localhost", "-m", "seed.comprehend.comprehend_resource_policy",
-                         "-a", json.dumps(arguments)], env=env, cwd=workdir)
+                         "-a", json.dumps(arguments)], env=installed_copy_env(collections, workdir), cwd=workdir)
         assert "CHANGED" in completed.stdout, completed.stdout
         attached = json.loads(comprehend.describe_resource_policy(ResourceArn=arn)["ResourcePolicy"])
         assert "444455556666" in json.dumps(attached), attached
@@ -94,8 +100,9 @@ def run_installed_module(collections: Path, workdir: Path) -> None:
 def galaxy_importer(tarball: Path, workdir: Path) -> None:
     config = workdir / "galaxy-importer.cfg"
     config.write_text(IMPORTER_CONFIG, encoding="utf-8")
+    # galaxy-importer runs ansible-doc and ansible-lint from PATH.
     env = dict(os.environ, GALAXY_IMPORTER_CONFIG=str(config), ANSIBLE_LOCAL_TMP=str(workdir / "tmp"),
-               ANSIBLE_LINT_NODEPS="1")
+               ANSIBLE_LINT_NODEPS="1", PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     completed = subprocess.run([sys.executable, "-m", "galaxy_importer.main", str(tarball)], cwd=workdir, env=env,
                                text=True, capture_output=True, check=False)
     output = completed.stdout + completed.stderr
@@ -103,11 +110,12 @@ def galaxy_importer(tarball: Path, workdir: Path) -> None:
     assert result_file.is_file(), f"galaxy-importer wrote no result:\n{output}"
     result = json.loads(result_file.read_text(encoding="utf-8"))
     problems = [line for line in output.splitlines() if line.startswith(("ERROR", "WARNING")) or "Traceback" in line]
-    undocumented = [item["name"] for item in result.get("contents", [])
-                    if item.get("content_type") == "module" and not item.get("doc_strings")]
-    assert not problems, "galaxy-importer reported:\n" + "\n".join(problems)
-    assert not undocumented, f"galaxy-importer found no documentation for: {undocumented}"
     modules = sorted(item["name"] for item in result.get("contents", []) if item.get("content_type") == "module")
+    documented = {entry["content_name"] for entry in result.get("docs_blob", {}).get("contents", [])
+                  if entry.get("content_type") == "module" and entry.get("doc_strings")}
+    undocumented = [name for name in modules if name not in documented]
+    assert not problems, "galaxy-importer reported:\n" + "\n".join(problems)
+    assert modules and not undocumented, f"galaxy-importer found no documentation for: {undocumented or 'any module'}"
     print(f"galaxy-importer: clean, modules documented: {', '.join(modules)}")
 
 

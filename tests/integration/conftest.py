@@ -208,3 +208,12 @@ def playbook(aws, tmp_path):  # pylint: disable=redefined-outer-name
         return PlaybookRun(rc=completed.returncode, stdout=completed.stdout + completed.stderr, output_dir=output_dir)
 
     return run
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A run that skipped any integration test fails: a skip would hide a behaviour nobody checked."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and exitstatus == 0:
+        reporter.write_line(f"{len(skipped)} integration test(s) skipped: failing the run", red=True)
+        session.exitstatus = 1

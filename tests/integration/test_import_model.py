@@ -70,12 +70,11 @@ def test_import_refused_for_an_account_the_policy_does_not_name(aws, playbook):
 
 
 def test_import_of_a_cmk_model_refused_once_the_key_grant_is_removed(aws, playbook, shared):
-    revoke = playbook("share/share.yml", **dict(shared["variables"], share_model_arns=[shared["classifier"]],
-                                                  share_model_manage_kms=True, share_model_state="absent"))
+    only_classifier = dict(shared["variables"], share_model_arns=[shared["classifier"]])
+    revoke = playbook("share/share.yml", **dict(only_classifier, share_model_state="absent"))
     assert revoke.rc == 0, revoke.stdout
     # The resource policy alone, without the key grant.
-    reshare = playbook("share/share.yml", **dict(shared["variables"], share_model_arns=[shared["classifier"]],
-                                                   share_model_manage_kms=False))
+    reshare = playbook("share/share.yml", **dict(only_classifier, share_model_manage_kms=False))
     assert reshare.rc == 0, reshare.stdout
     run = playbook("import/import.yml", account=aws.importer, import_model_handoff_path=str(shared["handoff"]))
     assert run.rc != 0

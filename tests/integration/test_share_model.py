@@ -136,4 +136,3 @@ def test_argument_spec_rejects_bad_input(aws, playbook):
     bad_state = share(playbook, aws, [model], share_model_state="gone")
     assert bad_state.rc != 0 and "share_model_state" in bad_state.stdout and "present, absent" in bad_state.stdout
     assert aws.write_calls() == []
-
