@@ -240,19 +240,9 @@ diff:
             Action: kms:*
             Resource: "*"
     after:
-      description: The key policy after the run, the same as RV(policy).
+      description: The key policy after the run, the same as RV(policy) (see its sample).
       type: dict
       returned: in diff mode
-      sample:
-        Version: "2012-10-17"
-        Id: key-default-1
-        Statement:
-          - Sid: Enable IAM User Permissions
-            Effect: Allow
-            Principal:
-              AWS: arn:aws:iam::111122223333:root
-            Action: kms:*
-            Resource: "*"
 """
 
 from typing import Any, Dict
