@@ -79,8 +79,14 @@ def build_import_request(params: Mapping[str, Any], region: Optional[str]) -> Im
 def refusal_message(code: str, aws_message: str, request: ImportRequest, account: str) -> Optional[str]:
     """What an ImportModel refusal means for the importer, and what the owner still has to do; None if unknown."""
     source = request.source.arn
-    if code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation") or (
-            code == "InvalidRequestException" and "not authorized" in aws_message.lower()):
+    denied = code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation") or (
+        code == "InvalidRequestException" and "not authorized" in aws_message.lower())
+    if denied and "identity-based policy" in aws_message:
+        # The importer's own IAM permissions are missing, not the owner's share.
+        return (f"the caller in account {account} may not import {source}: its IAM policy must allow comprehend:ImportModel "
+                f"on the source model (and iam:PassRole on the data access role, to comprehend.amazonaws.com); see "
+                f"docs/iam/import-operator-policy.json ({aws_message})")
+    if denied:
         return (f"account {account} is not authorised to import {source}: the owner (account {request.source.account}) "
                 f"must share it with this account, e.g. with the seed.comprehend.share_model role ({aws_message})")
     if code == "KmsKeyValidationException":

@@ -12,6 +12,8 @@ Control API (JSON in and out, never logged), under ``/_emulator/``:
 ``POST model-status``       ``{"arn", "status", "message"?}``: pin a model's status -> the model's Describe properties
 ``GET  options``            ``{"missing_resource_policy": "not_found" | "empty"}``
 ``POST options``            set some of them -> all of them
+``GET  iam-auth``           ``{"enabled": false}``: whether IAM permissions are enforced (see :mod:`emulator._auth`)
+``POST iam-auth``           ``{"enabled": true|false}``: switch it -> ``{"enabled": ...}``; reset switches it off
 ==========================  ==========================================================================================
 
 Errors: 400 ``{"error": ...}`` for a bad body, 404 for an unknown path or model, 405 for a wrong method.
@@ -33,6 +35,7 @@ from urllib.parse import parse_qs
 from moto.moto_api._internal.models import moto_api_backend
 from werkzeug.wrappers import Request, Response
 
+from . import _auth
 from ._comprehend import OPTIONS, set_model_status
 from ._faults import Fault, FaultInjector
 from ._identity import account_for, signed_scope
@@ -146,10 +149,13 @@ class EmulatorApp:
             ("POST", "model-status"): self._set_model_status,
             ("GET", "options"): lambda body: OPTIONS.as_dict(),
             ("POST", "options"): OPTIONS.update,
+            ("GET", "iam-auth"): _auth.describe,
+            ("POST", "iam-auth"): _auth.configure,
         }
 
     def reset(self) -> None:
-        """Forget everything: moto's state, the call log, the fault configuration, the options."""
+        """Forget everything: moto's state, the call log, the fault configuration, the options, IAM enforcement."""
+        _auth.set_enabled(False)
         moto_api_backend.reset()
         self.calls.clear()
         self.faults.configure({})

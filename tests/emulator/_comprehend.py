@@ -37,6 +37,7 @@ from moto.comprehend.exceptions import ResourceNotFound
 from moto.comprehend.models import ComprehendBackend, comprehend_backends
 from moto.comprehend.responses import ComprehendResponse
 
+from ._auth import JsonAuthorization, check_pass_role
 from ._errors import AwsJsonError, validation_error
 from ._identity import caller_of
 from ._kms import resolve_key
@@ -414,8 +415,11 @@ def _paginate(items: List[Dict[str, Any]], params: Mapping[str, Any]) -> Tuple[L
     return items[start:end], (str(end) if end < len(items) else None)
 
 
-class EmulatorComprehendResponse(ComprehendResponse):
+class EmulatorComprehendResponse(JsonAuthorization, ComprehendResponse):
     """moto's Comprehend handlers with the model, resource policy and ImportModel operations replaced."""
+
+    # The parameters naming the model a request acts on, for IAM enforcement (see emulator._auth).
+    _RESOURCE_PARAMETERS = ("DocumentClassifierArn", "EntityRecognizerArn", "ResourceArn", "SourceModelArn")
 
     @property
     def backend(self) -> EmulatorComprehendBackend:
@@ -423,6 +427,13 @@ class EmulatorComprehendResponse(ComprehendResponse):
 
     def _params(self) -> Dict[str, Any]:
         return json.loads(self.body or "{}")
+
+    def _resource_arn(self) -> Optional[str]:
+        try:
+            params = self._params()
+        except ValueError:
+            return None
+        return next((params[name] for name in self._RESOURCE_PARAMETERS if isinstance(params.get(name), str)), None)
 
     def _create(self, kind: ModelKind) -> str:
         return json.dumps({kind.arn_key: self.backend.create_model(kind, self._params())})
@@ -487,4 +498,5 @@ class EmulatorComprehendResponse(ComprehendResponse):
         return "{}"
 
     def import_model(self) -> str:
+        check_pass_role(self, self._params().get("DataAccessRoleArn"))
         return json.dumps({"ModelArn": self.backend.import_model(caller_of(self), self._params())})

@@ -23,6 +23,7 @@ from moto.kms.responses import KmsResponse
 from moto.kms.utils import RESERVED_ALIASES
 from moto.utilities.utils import get_partition
 
+from ._auth import JsonAuthorization
 from ._errors import AwsJsonError
 from ._identity import caller_of
 from ._policy import POLICY_CHARACTERS, Request, is_allowed, statements
@@ -127,12 +128,25 @@ class EmulatorKmsBackend(KmsBackend):
         return key.id
 
 
-class EmulatorKmsResponse(KmsResponse):
+class EmulatorKmsResponse(JsonAuthorization, KmsResponse):
     """moto's KMS handlers with AWS's key policy rules."""
 
     @property
     def kms_backend(self) -> EmulatorKmsBackend:
         return kms_backends[self.current_account][self.region]  # type: ignore[return-value]
+
+    def _resource_arn(self) -> Optional[str]:
+        """The ARN of the key KeyId names (for IAM enforcement, see emulator._auth); what it would be if none."""
+        key_id = self._get_param("KeyId")
+        if not isinstance(key_id, str) or not key_id:
+            return None
+        key = resolve_key(key_id, self.current_account, self.region)
+        if key is not None:
+            return key.arn
+        if key_id.startswith("arn:"):
+            return key_id
+        kind = "" if key_id.startswith("alias/") else "key/"
+        return f"arn:{get_partition(self.region)}:kms:{self.region}:{self.current_account}:{kind}{key_id}"
 
     def _policy_name(self) -> str:
         name = self._get_param("PolicyName") or DEFAULT_POLICY_NAME

@@ -3,6 +3,9 @@
 moto builds each service's backends from the class its BackendDict holds, and routes requests to the handler in the
 service's ``urls.url_paths``: swapping both is all it takes. :mod:`emulator.server` calls :func:`install` when it is
 imported, before any request; moto's state is process-wide, and so is this change.
+
+It also makes moto's IAM handler name the role a CreateRole request creates, for IAM enforcement (:mod:`emulator._auth`,
+off unless the control API switches it on).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from moto.comprehend.models import comprehend_backends
 from moto.core.base_backend import BackendDict
 from moto.kms.models import kms_backends
 
+from . import _auth
 from ._comprehend import EmulatorComprehendBackend, EmulatorComprehendResponse
 from ._kms import EmulatorKmsBackend, EmulatorKmsResponse
 
@@ -33,3 +37,4 @@ def install() -> None:
             backends.clear()  # drop any backend already built from moto's class
         for path in urls.url_paths:
             urls.url_paths[path] = response_class.dispatch
+    _auth.install()

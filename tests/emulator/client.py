@@ -142,6 +142,14 @@ class EmulatorClient:
         """Set emulator options, e.g. ``missing_resource_policy="empty"``; return them all."""
         return self.request("POST", "options", options)
 
+    def iam_auth(self) -> bool:
+        """Whether the emulator enforces IAM permissions (see emulator._auth)."""
+        return bool(self.request("GET", "iam-auth")["enabled"])
+
+    def set_iam_auth(self, enabled: bool) -> bool:
+        """Switch IAM enforcement on or off (a reset switches it off); return the new state."""
+        return bool(self.request("POST", "iam-auth", {"enabled": enabled})["enabled"])
+
 
 # The same operations as functions of the emulator's URL.
 
@@ -182,3 +190,7 @@ def set_model_status(url: str, arn: str, status: str, message: Optional[str] = N
 
 def set_options(url: str, **options: Any) -> Dict[str, Any]:
     return EmulatorClient(url).set_options(**options)
+
+
+def set_iam_auth(url: str, enabled: bool) -> bool:
+    return EmulatorClient(url).set_iam_auth(enabled)

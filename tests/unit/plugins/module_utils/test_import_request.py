@@ -55,6 +55,9 @@ def test_refusals_say_what_the_owner_must_do():
     assert "share_model" in denied and "444455556666" in denied and "111122223333" in denied
     assert "key policy lacks the grant" in kms and "importer_role_policy" in kms
     assert refusal_message("ResourceInUseException", "", request, "444455556666").startswith("a model named mycf1")
+    own = refusal_message("AccessDeniedException", "because no identity-based policy allows the comprehend:ImportModel action",
+                          request, "444455556666")
+    assert "its IAM policy must allow comprehend:ImportModel" in own and "iam:PassRole" in own and "share_model" not in own
     assert refusal_message("InternalServerException", "", request, "444455556666") is None
 
 

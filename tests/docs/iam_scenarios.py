@@ -1,0 +1,296 @@
+"""The owner's and the importer's scenarios, run as real plays against the emulator, for the IAM policy tests.
+
+A *world* is one scenario in accounts of its own, so that many worlds can run at once and the emulator's call log,
+filtered by account, tells which calls each step of each world made:
+
+* share world: in owner account O, a classifier under a customer managed key and a recognizer under an AWS owned key;
+  steps ``share`` (``ansible-playbook seed.comprehend.share``) and ``unshare`` (the same with state absent).
+* import world: in importer account A, the importer imports both models of the source owner account (shared with A
+  beforehand), re-encrypted with its own key: step ``import``, which creates the service role, then ``import again``,
+  which must change nothing; or step ``update``, in an account where someone left the service role edited by hand
+  (description, trust policy, key policy), which the play puts right.
+
+Placeholders of the policy files (docs/iam/*.json) are replaced by a world's accounts before they are attached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import boto3
+from botocore.config import Config
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO / "tests") not in sys.path:
+    sys.path.insert(0, str(REPO / "tests"))
+
+from emulator.client import EmulatorClient, write_calls  # noqa: E402  pylint: disable=wrong-import-position
+
+REGION = "us-west-2"
+OWNER_PLACEHOLDER = "111122223333"
+IMPORTER_PLACEHOLDER = "444455556666"
+ROLE_NAME = "seed-comprehend-import"  # the import_model role's default import_model_role_name
+POLICY_DIR = REPO / "docs" / "iam"
+SHARE_POLICY = POLICY_DIR / "share-operator-policy.json"
+IMPORT_POLICY = POLICY_DIR / "import-operator-policy.json"
+COLLECTIONS = REPO / ".cache" / "collections"
+BIN = Path(sys.executable).parent
+SHARE_STEPS = ("share", "unshare")
+IMPORT_STEPS = ("import", "import again", "update")
+# Permissions that no call of their own shows, and the call that needs them.
+IMPLICIT_PERMISSIONS = {"iam:PassRole": "comprehend:ImportModel"}  # checked by ImportModel for DataAccessRoleArn
+# Calls that need no permission: AWS answers sts:GetCallerIdentity whatever the caller's policies say.
+NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity"}
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+ROLE_POLICY_NAME = "seed-comprehend-model-keys"
+# The owner's two models: a classifier under a customer managed key, a recognizer under an AWS owned key.
+MODEL_KINDS = ("classifier", "recognizer")
+MODEL_TYPES = {"classifier": "document_classifier", "recognizer": "entity_recognizer"}  # the inline policy the import_model role puts on the service role
+# What an operator could find after someone edited the role by hand: another trust policy, an out-of-date key policy.
+TAMPERED_TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+STALE_ROLE_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:us-west-2:210000000000:key/retired"}]}
+
+
+def load_policy(path: Path) -> Dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def policy_actions(policy: Dict[str, Any]) -> List[str]:
+    actions: List[str] = []
+    for statement in policy["Statement"]:
+        listed = statement["Action"]
+        actions.extend([listed] if isinstance(listed, str) else listed)
+    return sorted(set(actions))
+
+
+def without_action(policy: Dict[str, Any], action: str) -> Dict[str, Any]:
+    """The policy less one action (a statement left with no action goes)."""
+    statements = []
+    for statement in policy["Statement"]:
+        listed = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        kept = [name for name in listed if name != action]
+        if kept:
+            statements.append(dict(statement, Action=kept))
+    return dict(policy, Statement=statements)
+
+
+def for_accounts(policy: Dict[str, Any], owner: str, importer: Optional[str] = None) -> str:
+    """The policy text with the placeholder account IDs replaced by a world's accounts."""
+    text = json.dumps(policy).replace(OWNER_PLACEHOLDER, owner)
+    return text.replace(IMPORTER_PLACEHOLDER, importer) if importer else text
+
+
+def call_action(call: Dict[str, Any]) -> str:
+    """The IAM action of a call log entry: ``comprehend:DescribeDocumentClassifier``."""
+    return f"{call['service']}:{call['operation']}"
+
+
+class Emulated:
+    """boto3 clients for the emulator, as any account's admin, retries off.
+
+    An account's admin is an IAM user allowed everything, so that it keeps working while the emulator enforces IAM;
+    it is created through moto's sts:AssumeRole, which only works while enforcement is off: call ``admin`` for every
+    account before switching it on.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.control = EmulatorClient(url)
+        self._admins: Dict[str, Dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def admin(self, account: str) -> Dict[str, str]:
+        with self._lock:
+            if account not in self._admins:
+                sts = boto3.client("sts", region_name=REGION, endpoint_url=self.url, aws_access_key_id="testing",
+                                   aws_secret_access_key="testing")
+                found = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/admin", RoleSessionName="docs-tests")["Credentials"]
+                iam = self.client("iam", {"aws_access_key_id": found["AccessKeyId"], "aws_secret_access_key": found["SecretAccessKey"],
+                                          "aws_session_token": found["SessionToken"]})
+                iam.create_user(UserName="docs-admin")
+                iam.put_user_policy(UserName="docs-admin", PolicyName="everything", PolicyDocument=json.dumps(ALLOW_ALL))
+                key = iam.create_access_key(UserName="docs-admin")["AccessKey"]
+                self._admins[account] = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+            return self._admins[account]
+
+    def client(self, service: str, credentials: Dict[str, str]) -> Any:
+        return boto3.client(service, region_name=REGION, endpoint_url=self.url,
+                            config=Config(retries={"total_max_attempts": 1}), **credentials)
+
+    def user(self, account: str, name: str, policy_text: str) -> Dict[str, str]:
+        """An IAM user of ``account`` holding exactly one inline policy; its access key as boto3 arguments."""
+        iam = self.client("iam", self.admin(account))
+        iam.create_user(UserName=name)
+        iam.put_user_policy(UserName=name, PolicyName="operator", PolicyDocument=policy_text)
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+
+    def connection(self, credentials: Dict[str, str]) -> Dict[str, str]:
+        """The role variables' AWS connection (share_model_aws / import_model_aws) for these credentials."""
+        connection = {"endpoint_url": self.url, "region": REGION, "access_key": credentials["aws_access_key_id"],
+                      "secret_key": credentials["aws_secret_access_key"]}
+        if credentials.get("aws_session_token"):
+            connection["session_token"] = credentials["aws_session_token"]
+        return connection
+
+    def owner_models(self, account: str, prefix: str) -> Dict[str, str]:
+        """A trained classifier under a new customer managed key and a trained recognizer under an AWS owned key."""
+        admin = self.admin(account)
+        key = self.client("kms", admin).create_key(Description=f"{prefix} model key")["KeyMetadata"]["Arn"]
+        comprehend = self.client("comprehend", admin)
+        common = {"LanguageCode": "en", "DataAccessRoleArn": f"arn:aws:iam::{account}:role/comprehend-data-access"}
+        classifier = comprehend.create_document_classifier(
+            DocumentClassifierName=f"{prefix}-tickets", VersionName="v1", ModelKmsKeyId=key,
+            InputDataConfig={"S3Uri": "s3://docs-tests/tickets.csv"}, **common)["DocumentClassifierArn"]
+        recognizer = comprehend.create_entity_recognizer(
+            RecognizerName=f"{prefix}-products", VersionName="v3",
+            InputDataConfig={"EntityTypes": [{"Type": "PRODUCT"}], "Documents": {"S3Uri": "s3://docs-tests/docs"}},
+            **common)["EntityRecognizerArn"]
+        for arn in (classifier, recognizer):
+            self.control.set_model_status(arn, "TRAINED")
+        return {"classifier": classifier, "recognizer": recognizer, "key": key}
+
+
+@dataclass
+class StepResult:
+    name: str
+    rc: int
+    output: str
+    calls: List[Dict[str, Any]] = field(default_factory=list)  # this step's calls in the world's account
+
+    @property
+    def actions(self) -> List[str]:
+        return sorted({call_action(call) for call in self.calls})
+
+    @property
+    def writes(self) -> List[str]:
+        """The actions of the calls that changed something (Put*, Create*, Update*... answered with success)."""
+        return sorted({call_action(call) for call in write_calls(self.calls) if call["status"] < 300})
+
+
+def run_playbook(playbook: str, variables: Dict[str, Any], workdir: Path) -> Tuple[int, str]:
+    """``ansible-playbook seed.comprehend.PLAYBOOK -e @vars.json``, as a user runs it."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    vars_file = workdir / f"{playbook}-vars.json"
+    vars_file.write_text(json.dumps(variables), encoding="utf-8")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
+        "ANSIBLE_LOCAL_TMP": str(workdir / "ansible-tmp"),
+        "ANSIBLE_REMOTE_TMP": str(workdir / "ansible-tmp"),
+        "ANSIBLE_HOME": str(workdir / "ansible-home"),
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        "ANSIBLE_NOCOLOR": "true",
+        "ANSIBLE_PIPELINING": "true",
+        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    })
+    completed = subprocess.run([str(BIN / "ansible-playbook"), f"seed.comprehend.{playbook}", "-e", f"@{vars_file}"],
+                               env=env, capture_output=True, text=True, check=False, timeout=300)
+    return completed.returncode, completed.stdout + completed.stderr
+
+
+@dataclass
+class World:
+    """One scenario in accounts of its own; ``steps`` run in order until one fails or ``until`` is done.
+
+    With ``rerun``, a last step that succeeded runs once more, as ``NAME again``: the second run of a play.
+    """
+
+    name: str
+    account: str  # the account whose calls are this world's (owner for share worlds, importer for import worlds)
+    steps: List[Tuple[str, Callable[[Path], Tuple[int, str]]]]
+
+    def run(self, emulator: Emulated, workdir: Path, until: Optional[str] = None, rerun: bool = False) -> List[StepResult]:
+        results: List[StepResult] = []
+        for name, step in self.steps:
+            results.append(self._step(emulator, workdir, name, step))
+            if results[-1].rc != 0 or name == until:
+                break
+        if rerun and results[-1].rc == 0:
+            name, step = next((name, step) for name, step in self.steps if name == results[-1].name)
+            results.append(self._step(emulator, workdir, f"{name} again", step))
+        return results
+
+    def _step(self, emulator: Emulated, workdir: Path, name: str, step: Callable[[Path], Tuple[int, str]]) -> StepResult:
+        start = len(emulator.control.calls())
+        rc, output = step(workdir / self.name / name.replace(" ", "-"))
+        calls = [call for call in emulator.control.calls()[start:] if call["account"] == self.account]
+        return StepResult(name, rc, output, calls)
+
+
+def share_world(emulator: Emulated, name: str, owner: str, policy_text: Optional[str],
+                kinds: Sequence[str] = MODEL_KINDS) -> World:
+    """The owner's scenario in account ``owner``, as an IAM user holding ``policy_text`` (None: the admin).
+
+    ``kinds``: which of the two models (``classifier``, ``recognizer``) to share.
+    """
+    models = emulator.owner_models(owner, name)
+    credentials = emulator.user(owner, f"{name}-operator", policy_text) if policy_text else emulator.admin(owner)
+    variables = {"share_model_arns": [models[kind] for kind in kinds],
+                 "share_model_principals": [IMPORTER_PLACEHOLDER], "share_model_aws": emulator.connection(credentials)}
+
+    def share(workdir: Path) -> Tuple[int, str]:
+        return run_playbook("share", dict(variables, share_model_handoff_path=str(workdir / "handoff.json")), workdir)
+
+    def unshare(workdir: Path) -> Tuple[int, str]:
+        return run_playbook("share", dict(variables, share_model_state="absent"), workdir)
+
+    return World(name, owner, [("share", share), ("unshare", unshare)])
+
+
+def import_world(emulator: Emulated, name: str, importer: str, handoff: Path, policy_text: Optional[str],
+                 stale_role: bool = False, kinds: Sequence[str] = MODEL_KINDS) -> World:
+    """The importer's scenario in account ``importer``, from a handoff that already names it: one import step.
+
+    With ``stale_role``, the service role already exists as someone left it after editing it by hand (another
+    description, another trust policy, an out-of-date key policy): the step is ``update`` instead of ``import``.
+    With both ``kinds``, the play reads the handoff file; with one, it gets that model's handoff entry as a variable.
+    """
+    admin = emulator.admin(importer)
+    own_key = emulator.client("kms", admin).create_key(Description="importer's key for the copies")["KeyMetadata"]["Arn"]
+    if stale_role:
+        iam = emulator.client("iam", admin)
+        iam.create_role(RoleName=ROLE_NAME, Description="edited by hand", AssumeRolePolicyDocument=json.dumps(TAMPERED_TRUST))
+        iam.put_role_policy(RoleName=ROLE_NAME, PolicyName=ROLE_POLICY_NAME, PolicyDocument=json.dumps(STALE_ROLE_POLICY))
+    credentials = emulator.user(importer, f"{name}-operator", policy_text) if policy_text else admin
+    variables: Dict[str, Any] = {"import_model_kms_key_arn": own_key, "import_model_poll_delay": 1,
+                                 "import_model_aws": emulator.connection(credentials)}
+    if set(kinds) == set(MODEL_KINDS):
+        variables["import_model_handoff_path"] = str(handoff)
+    else:
+        types = {MODEL_TYPES[kind] for kind in kinds}
+        variables["import_model_handoff"] = [entry for entry in json.loads(handoff.read_text(encoding="utf-8"))
+                                             if entry["model_type"] in types]
+
+    def run_import(workdir: Path) -> Tuple[int, str]:
+        return run_playbook("import", variables, workdir)
+
+    return World(name, importer, [("update", run_import)] if stale_role else [("import", run_import), ("import again", run_import)])
+
+
+def share_source(emulator: Emulated, owner: str, importers: Sequence[str], workdir: Path) -> Path:
+    """Share the source owner's models with every importer account (as the owner's admin); return the handoff."""
+    models = emulator.owner_models(owner, "source")
+    handoff = workdir / "source-handoff.json"
+    variables = {"share_model_arns": [models["classifier"], models["recognizer"]],
+                 "share_model_principals": list(importers), "share_model_handoff_path": str(handoff),
+                 "share_model_aws": emulator.connection(emulator.admin(owner))}
+    rc, output = run_playbook("share", variables, workdir / "source")
+    if rc != 0:
+        raise AssertionError(f"sharing the source models failed:\n{output}")
+    return handoff
+
+
+def temporary_workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="seed-comprehend-docs-"))
