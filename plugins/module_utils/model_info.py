@@ -9,6 +9,7 @@ import json
 from typing import Any, Dict, Mapping, Optional
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
 
 # Describe* Status values from the service model (the guide's "TRAINED_WITH_WARNINGS" spelling is wrong).
 MODEL_STATUSES = ("SUBMITTED", "TRAINING", "DELETING", "STOP_REQUESTED", "STOPPED", "IN_ERROR", "TRAINED", "TRAINED_WITH_WARNING")
@@ -36,9 +37,16 @@ def _parsed(text: str) -> Any:
         return text  # shown as AWS stored it rather than hidden
 
 
-def model_facts(model: ModelArn, properties: Mapping[str, Any], key_metadata: Optional[Mapping[str, Any]],
-                policy_text: Optional[str], policy_revision_id: Optional[str]) -> Dict[str, Any]:
-    """One entry of the module's ``models`` list."""
+def policy_facts(stored: Optional[StoredPolicy]) -> Dict[str, Any]:
+    """The attached resource policy (None for no policy) as returned to users."""
+    return {
+        "policy": _parsed(stored.text) if stored else None,
+        "revision_id": stored.revision_id if stored else None,
+    }
+
+
+def model_facts(model: ModelArn, properties: Mapping[str, Any], key_metadata: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """One entry of the module's ``models`` list, its resource policy not read (null)."""
     return {
         "arn": model.arn,
         "model_type": model.model_type,
@@ -50,8 +58,5 @@ def model_facts(model: ModelArn, properties: Mapping[str, Any], key_metadata: Op
         "message": properties.get("Message"),
         "source_model_arn": properties.get("SourceModelArn"),
         "encryption": encryption_facts(properties.get("ModelKmsKeyId"), key_metadata),
-        "resource_policy": {
-            "policy": _parsed(policy_text) if policy_text else None,
-            "revision_id": policy_revision_id if policy_text else None,
-        },
+        "resource_policy": None,
     }

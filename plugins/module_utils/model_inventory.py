@@ -15,6 +15,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.errors import Inva
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import describe_key
 from ansible_collections.seed.comprehend.plugins.module_utils.model_info import model_facts
+from ansible_collections.seed.comprehend.plugins.module_utils.model_info import policy_facts
 
 # model_type option -> (List* method, name filter key, result list key, ARN key)
 _LIST = {
@@ -60,10 +61,12 @@ class _KeyCache:
         return self.seen[key_id]
 
 
-def _facts(comprehend: Any, keys: _KeyCache, model: ModelArn, properties: Mapping[str, Any]) -> Dict[str, Any]:
-    stored = ModelPolicyStore(comprehend, model).read()
-    return model_facts(model, properties, keys.metadata(properties.get("ModelKmsKeyId")),
-                       stored.text if stored else None, stored.revision_id if stored else None)
+def _facts(comprehend: Any, keys: _KeyCache, model: ModelArn, properties: Mapping[str, Any],
+           include_policy: bool) -> Dict[str, Any]:
+    facts = model_facts(model, properties, keys.metadata(properties.get("ModelKmsKeyId")))
+    if include_policy:
+        facts["resource_policy"] = policy_facts(ModelPolicyStore(comprehend, model).read())
+    return facts
 
 
 def describe_models(comprehend: Any, kms: Any, region: Optional[str], params: Mapping[str, Any]) -> Dict[str, Any]:
@@ -83,12 +86,13 @@ def describe_models(comprehend: Any, kms: Any, region: Optional[str], params: Ma
                     raise
                 missing.append(model.arn)
                 continue
-            models.append(_facts(comprehend, keys, model, properties))
+            models.append(_facts(comprehend, keys, model, properties, params.get("include_policy", True)))
     else:
         arn_key = _LIST[params["model_type"]][3]
         statuses = params.get("statuses")
         for properties in list_model_versions(comprehend, params["model_type"], params["name"]):
             if statuses and properties.get("Status") not in statuses:
                 continue
-            models.append(_facts(comprehend, keys, parse_model_arn(properties[arn_key], option="model"), properties))
+            model = parse_model_arn(properties[arn_key], option="model")
+            models.append(_facts(comprehend, keys, model, properties, params.get("include_policy", True)))
     return {"changed": False, "models": models, "missing": missing}

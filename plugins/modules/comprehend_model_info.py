@@ -37,6 +37,12 @@ options:
     type: list
     elements: str
     choices: [SUBMITTED, TRAINING, DELETING, STOP_REQUESTED, STOPPED, IN_ERROR, TRAINED, TRAINED_WITH_WARNING]
+  include_policy:
+    description:
+      - Whether to read each model's resource-based policy (one C(DescribeResourcePolicy) call per model).
+      - With C(false), RV(models[].resource_policy) is null.
+    type: bool
+    default: true
   ignore_missing:
     description:
       - With C(false), a model ARN that does not exist (or that this account can't see) fails the task.
@@ -144,7 +150,7 @@ models:
           type: str
           sample: Enabled
     resource_policy:
-      description: The resource-based policy attached to the model.
+      description: The resource-based policy attached to the model; null with O(include_policy=false).
       type: dict
       contains:
         policy:
@@ -178,6 +184,7 @@ def main() -> None:
             model_type=dict(type="str", choices=["document_classifier", "entity_recognizer"]),
             name=dict(type="str"),
             statuses=dict(type="list", elements="str", choices=list(MODEL_STATUSES)),
+            include_policy=dict(type="bool", default=True),
             ignore_missing=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("model_arns", "name")],

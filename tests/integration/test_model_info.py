@@ -57,6 +57,15 @@ def test_every_version_by_name_filtered_by_status(aws, playbook):
     assert sorted(model["version"] for model in trained.result("info")["models"]) == ["v1", "v3"]
 
 
+def test_policies_are_not_read_when_not_asked_for(aws, playbook):
+    model = aws.create_model(aws.owner, name="tickets", version="v1", policy=POLICY)
+    aws.reset_calls()
+    run = playbook("model_info/info.yml", model_arns=[model], include_policy=False)
+    assert run.rc == 0, run.stdout
+    assert run.result("info")["models"][0]["resource_policy"] is None
+    assert [call["operation"] for call in aws.calls() if call["service"] == "comprehend"] == ["DescribeDocumentClassifier"]
+
+
 def test_missing_model_fails_clearly_unless_tolerated(aws, playbook):
     present = aws.create_model(aws.owner, name="tickets", version="v1")
     gone = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/deleted/version/v1"

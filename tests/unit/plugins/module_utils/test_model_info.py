@@ -5,6 +5,8 @@ from __future__ import annotations
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.model_info import encryption_facts
 from ansible_collections.seed.comprehend.plugins.module_utils.model_info import model_facts
+from ansible_collections.seed.comprehend.plugins.module_utils.model_info import policy_facts
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
 
 KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
@@ -20,24 +22,27 @@ def test_key_manager_decides_customer_or_aws_managed():
     assert managed["key_type"] == "aws_managed"
 
 
-def test_model_facts_of_an_imported_unversioned_model_with_a_policy():
+def test_model_facts_of_an_imported_unversioned_model():
     model = parse_model_arn("arn:aws:comprehend:us-west-2:444455556666:entity-recognizer/people")
     facts = model_facts(model, {"Status": "TRAINED", "SourceModelArn": "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people"},
-                        None, '{"Version": "2012-10-17", "Statement": []}', "ab" * 16)
+                        None)
     assert facts["version"] is None
     assert facts["account"] == "444455556666"
     assert facts["model_type"] == "entity_recognizer"
     assert facts["source_model_arn"].endswith(":111122223333:entity-recognizer/people")
-    assert facts["resource_policy"] == {"policy": {"Version": "2012-10-17", "Statement": []}, "revision_id": "ab" * 16}
+    assert facts["resource_policy"] is None
 
 
 def test_version_comes_from_describe_when_the_arn_has_none():
     model = parse_model_arn("arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1")
-    facts = model_facts(model, {"Status": "TRAINING", "VersionName": "v3"}, None, None, "ignored")
-    assert facts["version"] == "v3"
-    assert facts["resource_policy"] == {"policy": None, "revision_id": None}
+    assert model_facts(model, {"Status": "TRAINING", "VersionName": "v3"}, None)["version"] == "v3"
+
+
+def test_policy_facts_parse_the_text_and_keep_the_revision():
+    stored = StoredPolicy('{"Version": "2012-10-17", "Statement": []}', "ab" * 16)
+    assert policy_facts(stored) == {"policy": {"Version": "2012-10-17", "Statement": []}, "revision_id": "ab" * 16}
+    assert policy_facts(None) == {"policy": None, "revision_id": None}
 
 
 def test_unparsable_policy_text_is_shown_as_stored():
-    model = parse_model_arn("arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1")
-    assert model_facts(model, {}, None, "not json", "01")["resource_policy"]["policy"] == "not json"
+    assert policy_facts(StoredPolicy("not json", "01"))["policy"] == "not json"
