@@ -5,29 +5,47 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import build_handoff
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_entry
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_key_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
 
 
+def _filter(function):
+    """Report refused input as a filter error: a clear task failure, not a traceback."""
+    @wraps(function)
+    def checked(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except InvalidInputError as error:
+            raise AnsibleFilterError(str(error)) from None
+    return checked
+
+
 def share_handoff(models, principals):
-    try:
-        return build_handoff(list(models), list(principals))
-    except InvalidInputError as error:
-        raise AnsibleFilterError(str(error)) from None
+    return build_handoff(list(models), list(principals))
 
 
 def checked_handoff(entries):
-    items = entries if isinstance(entries, list) else [entries]
-    try:
-        return [check_handoff_entry(entry) for entry in items]
-    except InvalidInputError as error:
-        raise AnsibleFilterError(str(error)) from None
+    return [check_handoff_entry(entry) for entry in (entries if isinstance(entries, list) else [entries])]
+
+
+def checked_key_arn(value, option="import_model_kms_key_arn"):
+    return check_key_arn(value, option)
 
 
 class FilterModule:
     def filters(self):
-        return {"share_handoff": share_handoff, "checked_handoff": checked_handoff, "importer_role_policy": importer_role_policy}
+        return {
+            "share_handoff": _filter(share_handoff),
+            "checked_handoff": _filter(checked_handoff),
+            "checked_principals": _filter(check_share_principals),
+            "checked_key_arn": _filter(checked_key_arn),
+            "importer_role_policy": importer_role_policy,
+        }

@@ -9,8 +9,10 @@ permissions policy of the service role that Comprehend assumes to decrypt the so
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import normalise_principal
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import CURRENT_POLICY_VERSION
@@ -19,6 +21,26 @@ HANDOFF_SCHEMA_VERSION = 1
 KEY_TYPES = ("aws_owned", "customer_managed", "aws_managed")
 # What the importer's service role needs on the source key (and on its own key, when it re-encrypts).
 IMPORTER_KMS_ACTIONS = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
+KEY_ARN_RE = re.compile(r"^arn:aws(?:-[a-z0-9-]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$")
+
+
+def check_key_arn(value: Any, option: str) -> str:
+    """A KMS key ARN (not a key ID or alias: IAM policies name keys by ARN)."""
+    if not isinstance(value, str) or not KEY_ARN_RE.match(value):
+        raise InvalidInputError(f"{option}: {value!r} is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID)")
+    return value
+
+
+def check_share_principals(principals: Any, model_arns: Any) -> List[str]:
+    """The share_model role's principals, checked before anything is written: accounts and IAM users/roles of the
+    models' partition (key policies can't name service principals, and the role manages both)."""
+    if not isinstance(principals, list) or not principals:
+        raise InvalidInputError("share_model_principals must be a non-empty list of account IDs or IAM user/role ARNs")
+    models = [parse_model_arn(arn, option="share_model_arns") for arn in (model_arns or [])]
+    partition = models[0].partition if models else "aws"
+    for principal in principals:
+        normalise_principal(principal, partition, allow_service=False, option="share_model_principals")
+    return principals
 
 
 def importer_role_policy(key_arns: List[str]) -> Optional[Dict[str, Any]]:
@@ -77,6 +99,8 @@ def check_handoff_entry(entry: Any) -> Dict[str, Any]:
         raise InvalidInputError(f"handoff region {entry.get('region')!r} doesn't match the model ARN's region {arn.region!r}")
     if entry.get("key_type") not in KEY_TYPES:
         raise InvalidInputError(f"handoff key_type {entry.get('key_type')!r} is not one of {', '.join(KEY_TYPES)}")
-    if entry["key_type"] == "customer_managed" and not entry.get("kms_key_arn"):
-        raise InvalidInputError(f"handoff entry for {arn.arn} has a customer managed key but no kms_key_arn")
+    if entry["key_type"] == "customer_managed":
+        if not entry.get("kms_key_arn"):
+            raise InvalidInputError(f"handoff entry for {arn.arn} has a customer managed key but no kms_key_arn")
+        check_key_arn(entry["kms_key_arn"], "handoff kms_key_arn")
     return entry

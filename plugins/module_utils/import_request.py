@@ -18,6 +18,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.errors import Inva
 ROLE_ARN_RE = re.compile(r"^arn:aws(?:-[a-z0-9-]+)?:iam::[0-9]{12}:role/.+$")
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
+KMS_KEY_ID_MAX = 2048
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,11 @@ def build_import_request(params: Mapping[str, Any], region: Optional[str]) -> Im
     parameters: Dict[str, Any] = {"SourceModelArn": source.arn, "ModelName": model_name}
     if version_name:
         parameters["VersionName"] = version_name
-    if params.get("model_kms_key_id"):
-        parameters["ModelKmsKeyId"] = params["model_kms_key_id"]
+    key_id = params.get("model_kms_key_id")
+    if key_id:
+        if not key_id.isascii() or len(key_id) > KMS_KEY_ID_MAX:
+            raise InvalidInputError(f"model_kms_key_id: {key_id!r} is not a KMS key ID, key ARN, alias name or alias ARN")
+        parameters["ModelKmsKeyId"] = key_id
     role = params.get("data_access_role_arn")
     if role:
         if not ROLE_ARN_RE.match(role):

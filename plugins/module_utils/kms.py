@@ -19,6 +19,8 @@ except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore itself
 
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
+from ansible_collections.seed.comprehend.plugins.module_utils.contention import retry_pause
+from ansible_collections.seed.comprehend.plugins.module_utils.contention import settle_pause
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import GrantRequest
@@ -34,8 +36,7 @@ POLICY_NAME = "default"
 # How long a MalformedPolicyDocumentException is taken for a principal IAM doesn't know yet.
 PRINCIPAL_WAIT_SECONDS = 60
 # How many times the module re-applies its change when another writer interferes.
-WRITE_ATTEMPTS = 3
-INTERFERENCE_DELAY_SECONDS = 2
+WRITE_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ def _aws_message(error: Any) -> str:
 
 def describe_key(client: Any, key_id: str) -> Dict[str, Any]:
     """KeyMetadata of a key ID, key ARN, alias name or alias ARN."""
+    if not key_id or not key_id.isascii() or len(key_id) > 2048:
+        raise InvalidInputError(f"key_id: {key_id!r} is not a key ID, key ARN, alias name or alias ARN")
     try:
         return client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]
     except ClientError as error:
@@ -129,11 +132,13 @@ def converge_key_policy(client: Any, key_arn: str, request: GrantRequest, check_
             return Outcome(before=before, after=plan.after, plan=plan, changed=written or plan.changed)
         put_key_policy(client, key_arn, plan.after, sleep=sleep)
         written = True
+        # A writer that read the old policy lands its write in this window; the read-back then sees it.
+        sleep(settle_pause())
         stored = get_key_policy(client, key_arn)
         problems = verify_written(plan, stored, request.partition)
         if not problems:
             return Outcome(before=before, after=stored, plan=plan, changed=True)
-        sleep(INTERFERENCE_DELAY_SECONDS * (attempt + 1))
+        sleep(retry_pause(attempt + 1))
     raise OperationError(
         f"The key policy of {key_arn} kept changing while this module wrote it ({attempts} attempts; last time "
         f"{'; '.join(problems)}). Another writer is editing it: run again once it is done.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore
 from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import describe_model
@@ -37,7 +38,7 @@ def check_region(model: ModelArn, region: Optional[str], option: str) -> None:
 def list_model_versions(client: Any, model_type: str, name: str) -> Iterator[Dict[str, Any]]:
     """Properties of every version of one model, across pages."""
     method, name_key, list_key, _arn_key = _LIST[model_type]
-    request: Dict[str, Any] = {"Filter": {name_key: name}}
+    request: Dict[str, Any] = {"Filter": {name_key: check_name(name, "name")}}
     while True:
         page = getattr(client, method)(aws_retry=True, **request)
         yield from page.get(list_key, [])

@@ -13,14 +13,17 @@ wanted document from the attached one, and ``converge`` runs read/plan/write wit
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Protocol, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Protocol, Tuple, Union
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import normalise_principal
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import root_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.contention import retry_pause
+from ansible_collections.seed.comprehend.plugins.module_utils.contention import settle_pause
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import CURRENT_POLICY_VERSION
@@ -42,7 +45,7 @@ _OUTSIDE_POLICY_CHARACTERS = re.compile(r"[^\t\n\r\x20-\xff]")
 # IAM documents nothing for Sids of Comprehend policies; accept what the console could have written.
 _STATEMENT_ID_RE = re.compile(r"^[\x20-\x7e\xa0-\xff]{1,128}$")
 # Reads and writes in a row that may meet a revision conflict before the module gives up.
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 10
 
 Principal = Tuple[str, str]  # (principal type, canonical value): ("AWS", "arn:aws:iam::123456789012:root")
 AttachedPolicy = Union[None, Policy, str]  # no policy, a policy document, or text that is not one
@@ -286,9 +289,16 @@ def same_policy(current: AttachedPolicy, desired: Optional[Policy], partition: s
 
 
 def converge(store: PolicyStore, request: PolicyRequest, check_mode: bool = False,
-             attempts: int = MAX_ATTEMPTS) -> Outcome:
-    """Read, plan, and write only when the meaning changes; on a revision conflict read and plan again."""
-    for _attempt in range(attempts):
+             attempts: int = MAX_ATTEMPTS, sleep: Callable[[float], None] = time.sleep) -> Outcome:
+    """Read, plan, and write only when the meaning changes; on a revision conflict read and plan again.
+
+    The first policy of a model can't be written conditionally (there is no revision yet), so another first
+    writer may overwrite it unseen: after such a write the policy is read back once it had time to settle, and
+    the change is applied again (conditionally this time) when it is gone.
+    """
+    for attempt in range(attempts):
+        if attempt:
+            sleep(retry_pause(attempt))
         stored = store.read()
         revision_id = stored.revision_id if stored else None
         current = parse_stored(stored)
@@ -306,11 +316,20 @@ def converge(store: PolicyStore, request: PolicyRequest, check_mode: bool = Fals
                 new_revision_id = store.put(text, revision_id)
         except StaleRevisionError:
             continue
+        if revision_id is None and text is not None and not _still_applied(store, request, sleep):
+            continue
         return Outcome(True, current, desired, new_revision_id)
     raise OperationError(
         f"the resource policy of {request.model.arn} changed under this task {attempts} times in a row "
         "(another writer is busy); nothing of the other writes was lost: run the task again",
         resource_arn=request.model.arn)
+
+
+def _still_applied(store: PolicyStore, request: PolicyRequest, sleep: Callable[[float], None]) -> bool:
+    """Whether this task's change is in the policy read back after an unconditional write settled."""
+    sleep(settle_pause())
+    current = parse_stored(store.read())
+    return same_policy(current, plan(current, request), request.model.partition)
 
 
 def outcome_result(outcome: Outcome, request: PolicyRequest, diff: bool = False) -> Dict[str, Any]:

@@ -8,6 +8,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.errors import Inva
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import HANDOFF_SCHEMA_VERSION
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import build_handoff
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_entry
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
 
 CLASSIFIER = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 RECOGNIZER = "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people"
@@ -73,3 +74,22 @@ def test_check_refuses_bad_entries(change, message):
 def test_check_refuses_non_mapping():
     with pytest.raises(InvalidInputError, match="must be a mapping"):
         check_handoff_entry(["not", "a", "dict"])
+
+
+def test_check_refuses_a_key_that_is_not_a_key_arn():
+    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666"])
+    for value in ({"Arn": KEY}, "alias/my-key", "1234abcd-12ab-34cd-56ef-1234567890ab"):
+        entry["kms_key_arn"] = value
+        with pytest.raises(InvalidInputError, match="handoff kms_key_arn: .* is not a KMS key ARN"):
+            check_handoff_entry(entry)
+
+
+def test_share_principals_are_accounts_or_iam_entities_of_the_models_partition():
+    arns = [CLASSIFIER]
+    assert check_share_principals(["444455556666", "arn:aws:iam::123456789012:role/Importer"], arns)
+    with pytest.raises(InvalidInputError, match="share_model_principals: 'comprehend.amazonaws.com' is not"):
+        check_share_principals(["444455556666", "comprehend.amazonaws.com"], arns)
+    with pytest.raises(InvalidInputError, match="partition 'aws-cn'"):
+        check_share_principals(["arn:aws-cn:iam::123456789012:root"], arns)
+    with pytest.raises(InvalidInputError, match="non-empty list"):
+        check_share_principals([], arns)

@@ -103,3 +103,8 @@ def test_wait_is_bounded_by_the_timeout():
     with pytest.raises(OperationError, match="still TRAINING after 5 seconds"):
         wait_until_trained(FakeComprehend(["TRAINING"] * 10), MODEL, 5, sleep=clock.sleep, clock=lambda: clock.now)
     assert sum(clock.sleeps) <= 5
+
+
+def test_own_key_id_must_be_ascii():
+    with pytest.raises(InvalidInputError, match="model_kms_key_id: 'clé' is not a KMS key"):
+        build_import_request({"source_model_arn": SOURCE, "model_kms_key_id": "clé"}, None)

@@ -470,3 +470,25 @@ def test_outcome_result_after_delete():
 def test_outcome_result_principals_of_a_whole_policy():
     req = request(policy=GUIDE_POLICY)
     assert outcome_result(Outcome(False, GUIDE_POLICY, GUIDE_POLICY, "1"), req)["principals"] == [ROOT_1234, JANE]
+
+
+def test_first_write_is_read_back_and_reapplied_when_another_first_writer_overwrote_it():
+    """Two tasks both saw no policy; the other one's unconditional create lands after ours: ours is applied again."""
+    mine = build_request({"resource_arn": ARN, "principals": ["111111111111"], "purge_principals": False})
+    theirs = {"Version": "2012-10-17", "Statement": [{"Sid": "ResourcePolicyForImportModel", "Effect": "Allow",
+                                                      "Action": "comprehend:ImportModel", "Resource": "*",
+                                                      "Principal": {"AWS": "arn:aws:iam::222222222222:root"}}]}
+    store = FakeStore()
+    pauses = []
+
+    def overwrite_while_settling(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 1:  # the other first writer lands during our settle pause
+            store.text = json.dumps(theirs)
+            store.revision += 1
+
+    outcome = converge(store, mine, sleep=overwrite_while_settling)
+    assert outcome.changed
+    assert sorted(store.policy["Statement"][0]["Principal"]["AWS"]) == ["arn:aws:iam::111111111111:root",
+                                                                         "arn:aws:iam::222222222222:root"]
+    assert [revision for _operation, revision in store.writes][1] is not None, "the second write is conditional"
