@@ -76,9 +76,9 @@ def parse_model_arn(value: object, option: str = "resource_arn") -> ModelArn:
     )
 
 
-def check_name(value: str, option: str) -> str:
+def check_name(value: object, option: str) -> str:
     """Check a ModelName / VersionName against the API's pattern."""
-    if len(value) > NAME_MAX_LENGTH or not NAME_RE.match(value):
+    if not isinstance(value, str) or len(value) > NAME_MAX_LENGTH or not NAME_RE.match(value):
         raise InvalidInputError(
             f"{option}: {value!r} is not a valid name: at most {NAME_MAX_LENGTH} letters, digits and hyphens, "
             "starting and ending with a letter or digit"
