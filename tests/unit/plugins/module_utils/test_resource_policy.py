@@ -475,9 +475,9 @@ def test_outcome_result_principals_of_a_whole_policy():
 def test_first_write_is_read_back_and_reapplied_when_another_first_writer_overwrote_it():
     """Two tasks both saw no policy; the other one's unconditional create lands after ours: ours is applied again."""
     mine = build_request({"resource_arn": ARN, "principals": ["111111111111"], "purge_principals": False})
-    theirs = {"Version": "2012-10-17", "Statement": [{"Sid": "ResourcePolicyForImportModel", "Effect": "Allow",
-                                                      "Action": "comprehend:ImportModel", "Resource": "*",
-                                                      "Principal": {"AWS": "arn:aws:iam::222222222222:root"}}]}
+    statement = {"Sid": "ResourcePolicyForImportModel", "Effect": "Allow", "Action": "comprehend:ImportModel",
+                 "Resource": "*", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}}
+    theirs = {"Version": "2012-10-17", "Statement": [statement]}
     store = FakeStore()
     pauses = []
 
@@ -489,6 +489,6 @@ def test_first_write_is_read_back_and_reapplied_when_another_first_writer_overwr
 
     outcome = converge(store, mine, sleep=overwrite_while_settling)
     assert outcome.changed
-    assert sorted(store.policy["Statement"][0]["Principal"]["AWS"]) == ["arn:aws:iam::111111111111:root",
-                                                                         "arn:aws:iam::222222222222:root"]
+    principals = sorted(store.policy["Statement"][0]["Principal"]["AWS"])
+    assert principals == ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
     assert [revision for _operation, revision in store.writes][1] is not None, "the second write is conditional"
