@@ -20,7 +20,7 @@ export ANSIBLE_REMOTE_TMP := $(CACHE)/ansible-tmp
 export ANSIBLE_HOME := $(CACHE)/ansible-home
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup test demo clean
+.PHONY: setup test demo bench clean
 
 SITE_AMAZON_AWS = $(VENV)/lib/python3.11/site-packages/ansible_collections/amazon/aws
 
@@ -56,6 +56,11 @@ test: setup
 
 demo: setup
 	python demo/demo.py
+
+# Not part of `make test`: times the share_model role against the AWS CLI way (writes docs/benchmarks.md).
+bench: setup
+	$(BIN)/pip install $(PIP_QUIET) -r tests/requirements-bench.txt $(PIP_FILTER)
+	python bench/run.py
 
 clean:
 	rm -rf $(VENV) $(CACHE) tests/output build

@@ -1,0 +1,290 @@
+"""`make bench`: sharing N model versions with the AWS CLI (the guide's steps) and with the share_model role.
+
+Against the local emulator: one owner account, one customer managed key, N trained classifier versions under it
+(N = 10, 25, 50), shared with one importer account. For each N, from the same starting state:
+
+* the peer: bench/cli_share.sh, the AWS CLI (awscli, pinned in tests/requirements-bench.txt) following the guide
+  model by model: put-resource-policy, then get-key-policy / edit / put-key-policy;
+* ours: the seed.comprehend.share_model role (bench/share.yml), then the same run again.
+
+Measured: wall time of each (process start-up included for both), the AWS calls per operation and the write calls
+from the emulator's call log, and the bytes of the key policy afterwards. Writes docs/benchmarks.md (a table) and
+docs/benchmark.png (time against N). The targets are recorded, not asserted: our first run at most half the CLI's
+time at N = 50; a rerun with zero writes and at most two API calls per model plus two per key.
+
+Usage: python bench/run.py [--sizes 10,25,50] [--output docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List
+
+import boto3
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from emulator import client as control  # noqa: E402  pylint: disable=wrong-import-position
+from emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+REGION = "us-west-2"
+OWNER, IMPORTER = "111122223333", "444455556666"
+OWNER_ROLE = f"arn:aws:iam::{OWNER}:role/bench"
+BIN = Path(sys.executable).parent
+COLLECTIONS = REPO / ".cache" / "collections"
+KEY_POLICY_LIMIT = 32768
+
+
+def owner_credentials(url: str) -> Dict[str, str]:
+    sts = boto3.client("sts", region_name=REGION, endpoint_url=url, aws_access_key_id="bench", aws_secret_access_key="bench")
+    return sts.assume_role(RoleArn=OWNER_ROLE, RoleSessionName="bench")["Credentials"]
+
+
+def owner_client(url: str, credentials: Dict[str, str], service: str) -> Any:
+    return boto3.client(service, region_name=REGION, endpoint_url=url, aws_access_key_id=credentials["AccessKeyId"],
+                        aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
+
+
+def make_world(url: str, size: int) -> Dict[str, Any]:
+    """A fresh emulator state: one customer managed key, `size` trained versions of one classifier under it."""
+    control.reset(url)
+    credentials = owner_credentials(url)
+    key_arn = owner_client(url, credentials, "kms").create_key(Description="benchmark model key")["KeyMetadata"]["Arn"]
+    comprehend = owner_client(url, credentials, "comprehend")
+    models = []
+    for index in range(1, size + 1):
+        arn = comprehend.create_document_classifier(
+            DocumentClassifierName="support-tickets", VersionName=f"v{index}", LanguageCode="en", ModelKmsKeyId=key_arn,
+            DataAccessRoleArn=f"arn:aws:iam::{OWNER}:role/comprehend-data-access",
+            InputDataConfig={"S3Uri": "s3://bench-training/tickets.csv"})["DocumentClassifierArn"]
+        control.set_model_status(url, arn, "TRAINED")
+        models.append(arn)
+    control.reset_calls(url)
+    return {"credentials": credentials, "key_arn": key_arn, "models": models}
+
+
+def key_policy_bytes(url: str, world: Dict[str, Any]) -> int:
+    policy = owner_client(url, world["credentials"], "kms").get_key_policy(KeyId=world["key_arn"], PolicyName="default")["Policy"]
+    return len(policy.encode("utf-8"))
+
+
+def measured(url: str, command: List[str], env: Dict[str, str]) -> Dict[str, Any]:
+    """Run a command, timing it; the AWS calls it made from the call log (then cleared)."""
+    control.reset_calls(url)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    calls = [call for call in control.calls(url) if call["operation"] != "AssumeRole"]
+    return {
+        "seconds": seconds, "rc": completed.returncode, "output": (completed.stdout + completed.stderr)[-3000:],
+        # CPU of the client processes (the AWS CLI or ansible-playbook and what they start), less sensitive than wall
+        # time to other work on the machine; the emulator's own CPU is in this process and not counted.
+        "cpu": (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime),
+        "key_policy_writes": sum(1 for call in calls if call["operation"] == "PutKeyPolicy" and call["status"] < 400),
+        "calls": len(calls), "writes": len(control.write_calls(calls)),
+        "by_operation": dict(sorted(collections.Counter(call["operation"] for call in calls).items())),
+        "refused": sum(1 for call in calls if call["status"] >= 400),
+    }
+
+
+def base_env(work: Path) -> Dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHON"] = sys.executable
+    env.update({"ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_LOCAL_TMP": str(work / "tmp"),
+                "ANSIBLE_REMOTE_TMP": str(work / "tmp"), "ANSIBLE_HOME": str(work / "home"),
+                "ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+                "ANSIBLE_NOCOLOR": "true"})
+    return env
+
+
+def run_cli(url: str, world: Dict[str, Any], env: Dict[str, str]) -> Dict[str, Any]:
+    command = ["bash", str(REPO / "bench" / "cli_share.sh"), url, REGION, world["key_arn"], IMPORTER, OWNER_ROLE, *world["models"]]
+    return measured(url, command, env)
+
+
+def run_role(url: str, world: Dict[str, Any], env: Dict[str, str], work: Path) -> Dict[str, Any]:
+    credentials = world["credentials"]
+    variables = {
+        "aws_connection": {"endpoint_url": url, "region": REGION, "access_key": credentials["AccessKeyId"],
+                           "secret_key": credentials["SecretAccessKey"], "session_token": credentials["SessionToken"]},
+        "share_model_arns": world["models"], "share_model_principals": [IMPORTER],
+    }
+    vars_file = work / "vars.json"
+    vars_file.write_text(json.dumps(variables), encoding="utf-8")
+    return measured(url, [str(BIN / "ansible-playbook"), str(REPO / "bench" / "share.yml"), "-e", f"@{vars_file}"], env)
+
+
+def benchmark(url: str, size: int, work: Path) -> Dict[str, Any]:
+    env = base_env(work)
+    world = make_world(url, size)
+    initial = key_policy_bytes(url, world)
+    cli = run_cli(url, world, env)
+    cli["key_policy_bytes"] = key_policy_bytes(url, world)
+    world = make_world(url, size)
+    first = run_role(url, world, env, work)
+    first["key_policy_bytes"] = key_policy_bytes(url, world)
+    rerun = run_role(url, world, env, work)
+    rerun["key_policy_bytes"] = key_policy_bytes(url, world)
+    for name, result in (("cli", cli), ("ours", first), ("ours rerun", rerun)):
+        if result["rc"] != 0:
+            print(f"N={size} {name} failed (rc {result['rc']}):\n{result['output']}", file=sys.stderr)
+    return {"size": size, "keys": 1, "initial_key_policy_bytes": initial, "cli": cli, "first": first, "rerun": rerun}
+
+
+def operations(result: Dict[str, Any]) -> str:
+    return ", ".join(f"{operation} {count}" for operation, count in result["by_operation"].items())
+
+
+def targets(results: List[Dict[str, Any]]) -> List[str]:
+    largest = max(results, key=lambda result: result["size"])
+    ratio = largest["first"]["seconds"] / largest["cli"]["seconds"]
+    cpu_ratio = largest["first"]["cpu"] / largest["cli"]["cpu"]
+    partial = (f" (the CLI script failed after {largest['cli']['key_policy_writes']} of {largest['size']} models: its time is "
+               "for those only)") if largest["cli"]["rc"] else ""
+    lines = [f"- First run at most half the CLI's time at N = {largest['size']}: ours {largest['first']['seconds']:.1f} s, "
+             f"CLI {largest['cli']['seconds']:.1f} s, ratio {ratio:.2f}: **{'met' if ratio <= 0.5 else 'NOT met'}**{partial}; "
+             f"client CPU ratio {cpu_ratio:.2f}."]
+    for result in results:
+        rerun, size, keys = result["rerun"], result["size"], result["keys"]
+        allowed = 2 * size + 2 * keys
+        lines.append(
+            f"- Rerun at N = {size}: {rerun['writes']} writes (target 0: **{'met' if rerun['writes'] == 0 else 'NOT met'}**), "
+            f"{rerun['calls']} API calls (target at most 2 per model + 2 per key = {allowed}: "
+            f"**{'met' if rerun['calls'] <= allowed else 'NOT met'}**; {rerun['calls'] / size:.2f} per model): {operations(rerun)}.")
+    return lines
+
+
+def chart(results: List[Dict[str, Any]], path: Path) -> None:
+    import matplotlib  # pylint: disable=import-outside-toplevel
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+
+    sizes = [result["size"] for result in results]
+    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=110)
+    axes.plot(sizes, [result["cli"]["seconds"] for result in results], "o-", label="AWS CLI, the guide's steps")
+    axes.plot(sizes, [result["first"]["seconds"] for result in results], "s-", label="share_model role, first run")
+    axes.plot(sizes, [result["rerun"]["seconds"] for result in results], "^--", label="share_model role, rerun")
+    for result in results:
+        if result["cli"]["rc"]:
+            axes.annotate(f"CLI failed after {result['cli']['key_policy_writes']} models:\nkey policy over 32 KB",
+                          (result["size"], result["cli"]["seconds"]), textcoords="offset points", xytext=(-150, -10), fontsize=8,
+                          arrowprops={"arrowstyle": "->", "alpha": 0.6})
+    axes.set_xlabel("model versions shared (N), one customer managed key")
+    axes.set_ylabel("wall time (s)")
+    axes.set_title("Sharing N Comprehend model versions with one account (local emulator)")
+    axes.set_xticks(sizes)
+    axes.set_ylim(bottom=0)
+    axes.grid(True, alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def markdown(results: List[Dict[str, Any]], awscli: str) -> str:
+    lines = [
+        "# Benchmark: sharing N model versions, AWS CLI vs the share_model role",
+        "",
+        "Generated by `make bench` (`python bench/run.py`); numbers from the last run on this machine, not asserted.",
+        "",
+        f"Run: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {awscli}.",
+        "",
+        "Setup, for each N: the local emulator (moto server, extended), one owner account (111122223333), one customer "
+        "managed KMS key, N trained versions of one document classifier encrypted with it, shared with one importer "
+        "account (444455556666). Each run starts from the same fresh state.",
+        "",
+        "- **AWS CLI**: `bench/cli_share.sh`, the AWS guide's steps per model: `put-resource-policy`, then "
+        "`get-key-policy` / edit (two statements per model, compact JSON) / `put-key-policy`; credentials from "
+        "`sts assume-role`, `--endpoint-url` pointing at the emulator.",
+        "- **ours**: `ansible-playbook bench/share.yml` (the `seed.comprehend.share_model` role), then the same "
+        "command again (rerun).",
+        "- Wall time includes process start-up on both sides; CPU is that of the client processes (user + system), which "
+        "other work on a shared machine disturbs less. API calls and writes come from the emulator's call log "
+        "(sts:AssumeRole left out).",
+        "",
+        "| N | CLI s (CPU s) | ours s (CPU s) | ours / CLI | rerun s (CPU s) | CLI calls / writes | ours calls / writes | "
+        "rerun calls / writes | key policy bytes, CLI | key policy bytes, ours |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        cli, first, rerun = result["cli"], result["first"], result["rerun"]
+        failed = f", failed after {cli['key_policy_writes']} of {result['size']} models" if cli["rc"] else ""
+        lines.append(
+            f"| {result['size']} | {cli['seconds']:.1f} ({cli['cpu']:.1f}{failed}) | {first['seconds']:.1f} ({first['cpu']:.1f}) | "
+            f"{first['seconds'] / cli['seconds']:.2f} | {rerun['seconds']:.1f} ({rerun['cpu']:.1f}) | "
+            f"{cli['calls']} / {cli['writes']} | {first['calls']} / {first['writes']} | "
+            f"{rerun['calls']} / {rerun['writes']} | {cli['key_policy_bytes']} ({100 * cli['key_policy_bytes'] / KEY_POLICY_LIMIT:.0f}%) | "
+            f"{first['key_policy_bytes']} ({100 * first['key_policy_bytes'] / KEY_POLICY_LIMIT:.0f}%) |")
+    lines += ["", "![time against N](benchmark.png)", "", "## API calls per operation", ""]
+    lines += ["| N | run | calls per operation |", "|---|---|---|"]
+    for result in results:
+        for name, key in (("CLI", "cli"), ("ours, first run", "first"), ("ours, rerun", "rerun")):
+            lines.append(f"| {result['size']} | {name} | {operations(result[key])} |")
+    lines += ["", "## Targets", ""] + targets(results)
+    lines += [
+        "",
+        "Where the rerun's calls come from: `comprehend_model_info` describes every model (DescribeDocumentClassifier) and "
+        "each key once (DescribeKey); `comprehend_resource_policy` reads each model's policy (DescribeResourcePolicy); "
+        "`kms_comprehend_grant` describes the key again (DescribeKey) and reads its policy (GetKeyPolicy). That is 2 calls "
+        "per model and 3 per key: one over the target per key, the second DescribeKey (the grant module resolves key_id "
+        "itself, although the role hands it the ARN comprehend_model_info already resolved).",
+        "",
+    ]
+    per_model = []
+    for result in results:
+        cli = result["cli"]
+        if cli["key_policy_writes"]:
+            per_model.append((cli["key_policy_bytes"] - result["initial_key_policy_bytes"]) / cli["key_policy_writes"])
+            lines.append(f"- N = {result['size']}: the guide's two statements cost {per_model[-1]:.0f} bytes per model version "
+                         f"(compact JSON); the role's statements use {result['first']['key_policy_bytes']} bytes in all (key policy "
+                         f"included).")
+    if per_model:
+        fit = int((KEY_POLICY_LIMIT - results[0]["initial_key_policy_bytes"]) // max(per_model))
+        lines += ["", f"A key policy holds at most {KEY_POLICY_LIMIT} bytes: the guide's way fits about {fit} model versions "
+                  "under one key; the role puts every version shared with the same principals into one pair of statements."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--sizes", default="10,25,50", help="comma-separated N values")
+    parser.add_argument("--output", default=str(REPO / "docs"), help="folder for benchmarks.md and benchmark.png")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    awscli = subprocess.run([str(BIN / "aws"), "--version"], capture_output=True, text=True, check=True).stdout.split()[0]
+    results = []
+    with Emulator() as emulator, tempfile.TemporaryDirectory(prefix="seed-bench-") as work:
+        for size in sizes:
+            result = benchmark(emulator.url, size, Path(work))
+            results.append(result)
+            print(f"N={size}: CLI {result['cli']['seconds']:.1f} s ({result['cli']['calls']} calls), ours "
+                  f"{result['first']['seconds']:.1f} s ({result['first']['calls']} calls), rerun {result['rerun']['seconds']:.1f} s "
+                  f"({result['rerun']['calls']} calls, {result['rerun']['writes']} writes)", flush=True)
+    (output / "benchmarks.md").write_text(markdown(results, awscli), encoding="utf-8")
+    chart(results, output / "benchmark.png")
+    print("\n".join(targets(results)))
+    print(f"written: {output / 'benchmarks.md'}, {output / 'benchmark.png'}")
+    return 0 if all(result["cli"]["rc"] == 0 and result["first"]["rc"] == 0 and result["rerun"]["rc"] == 0 for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""End-to-end confirmation of what the role fuzzing (test_bad_input.py) finds: input a role can't use must be
+refused before the role's first write, with a message naming the option. Real ansible-playbook runs against the
+emulator, judged by the emulator's call log."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import IMPORTER, OWNER
+
+
+def served_writes(aws, account):
+    return [f"{call['service']}:{call['operation']}" for call in aws.write_calls(account) if call["status"] < 400]
+
+
+def test_share_model_refuses_a_service_principal_before_writing(aws, playbook, figures):
+    """A service principal is a valid principal of a model's resource policy but not of a key policy grant: with a
+    model under a customer managed key, the role must refuse it before it writes the resource policy."""
+    key = aws.create_key(aws.owner)
+    model = aws.create_model(aws.owner, name="tickets", version="v1", kms_key_id=key)
+    aws.reset_calls()
+    run = playbook("share/share.yml", share_model_arns=[model], share_model_principals=[IMPORTER, "comprehend.amazonaws.com"])
+    writes = served_writes(aws, OWNER)
+    named = "principals" in run.stdout and "comprehend.amazonaws.com" in run.stdout
+    row = {"target": "share_model role, e2e: a service principal with a customer managed key", "cases": 1,
+           "refused": int(run.rc != 0), "writes before a refusal": len(writes),
+           "refusals not naming an option": int(run.rc != 0 and not named)}
+    figures.add("bad-input", row, run.rc != 0 and not writes and named,
+                [f"share_model role wrote {', '.join(writes)} before refusing the service principal"] if writes else [])
+    assert run.rc != 0 and named, run.stdout[-2000:]
+    assert writes == [], f"the role wrote {writes} before refusing the input"
+
+
+def importer_handoff(aws, model, key_type="aws_owned", kms_key_arn=None):
+    entry = {"schema_version": 1, "model_arn": model, "model_type": "document_classifier", "region": "us-west-2",
+             "source_account": OWNER, "principals": [IMPORTER], "key_type": key_type}
+    if kms_key_arn is not None:
+        entry["kms_key_arn"] = kms_key_arn
+    return [entry]
+
+
+def shared_model(aws, kms_key_id=None):
+    model = aws.create_model(aws.owner, name="tickets", version="v1", kms_key_id=kms_key_id)
+    aws.owner.client("comprehend").put_resource_policy(ResourceArn=model, ResourcePolicy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Sid": "ResourcePolicyForImportModel", "Effect": "Allow",
+                                                "Action": "comprehend:ImportModel", "Resource": "*",
+                                                "Principal": {"AWS": f"arn:aws:iam::{IMPORTER}:root"}}]}))
+    return model
+
+
+def test_import_model_refuses_a_key_that_is_not_an_arn_before_writing(aws, playbook, figures):
+    """import_model_kms_key_arn must be a KMS key ARN; anything else must be refused before the service role is made."""
+    model = shared_model(aws)
+    aws.reset_calls()
+    run = playbook("import/import.yml", account=aws.importer, import_model_handoff=importer_handoff(aws, model),
+                   import_model_kms_key_arn="alias/my-key")
+    writes = served_writes(aws, IMPORTER)
+    named = "import_model_kms_key_arn" in run.stdout
+    row = {"target": "import_model role, e2e: import_model_kms_key_arn not an ARN", "cases": 1, "refused": int(run.rc != 0),
+           "writes before a refusal": len(writes), "refusals not naming an option": int(run.rc != 0 and not named)}
+    figures.add("bad-input", row, run.rc != 0 and not writes and named,
+                [f"import_model role wrote {', '.join(writes)} before failing on import_model_kms_key_arn='alias/my-key'"] if writes else [])
+    assert run.rc != 0, run.stdout[-2000:]
+    assert writes == [], f"the role wrote {writes} before refusing the input"
+    assert named, run.stdout[-2000:]
+
+
+def test_import_model_refuses_a_handoff_key_that_is_not_an_arn_before_writing(aws, playbook, figures):
+    """A handoff entry whose kms_key_arn is not a string (a damaged or hand-edited handoff file) must be refused by
+    checked_handoff, naming the field, not fail later inside the importer_role_policy filter."""
+    model = shared_model(aws)
+    aws.reset_calls()
+    run = playbook("import/import.yml", account=aws.importer,
+                   import_model_handoff=importer_handoff(aws, model, "customer_managed", {"arn": "arn:aws:kms:us-west-2:111122223333:key/x"}))
+    writes = served_writes(aws, IMPORTER)
+    named = "kms_key_arn" in run.stdout
+    row = {"target": "import_model role, e2e: handoff kms_key_arn not a string", "cases": 1, "refused": int(run.rc != 0),
+           "writes before a refusal": len(writes), "refusals not naming an option": int(run.rc != 0 and not named)}
+    figures.add("bad-input", row, run.rc != 0 and not writes and named,
+                [f"import_model role wrote {', '.join(writes)} before failing on a handoff kms_key_arn that is a mapping"] if writes else [])
+    assert run.rc != 0, run.stdout[-2000:]
+    assert writes == [], f"the role wrote {writes} before refusing the input"
+    assert named, run.stdout[-2000:]
+
+
+def test_import_model_two_versions_of_one_model_without_names(aws, playbook, figures):
+    """Two versions of one classifier in the handoff and no import_model_names: the copies' default names (the
+    source's name, no version) are the same. The role must either import both under distinct names or refuse before
+    the first import, naming import_model_names; importing one and then failing on the other leaves half the work."""
+    first = aws.create_model(aws.owner, name="tickets", version="v1")
+    second = aws.create_model(aws.owner, name="tickets", version="v2")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "ResourcePolicyForImportModel", "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "*",
+        "Principal": {"AWS": f"arn:aws:iam::{IMPORTER}:root"}}]})
+    for model in (first, second):
+        aws.owner.client("comprehend").put_resource_policy(ResourceArn=model, ResourcePolicy=policy)
+    aws.reset_calls()
+    run = playbook("import/import.yml", account=aws.importer,
+                   import_model_handoff=importer_handoff(aws, first) + importer_handoff(aws, second))
+    writes = served_writes(aws, IMPORTER)
+    copies = aws.importer.client("comprehend").list_document_classifiers()["DocumentClassifierPropertiesList"]
+    sources = sorted(copy.get("SourceModelArn", "") for copy in copies)
+    imported_both = run.rc == 0 and sources == sorted([first, second])
+    refused_cleanly = run.rc != 0 and not writes and "import_model_names" in run.stdout
+    row = {"target": "import_model role, e2e: two versions of one model, no import_model_names", "cases": 1,
+           "accepted": int(imported_both), "refused": int(run.rc != 0),
+           "writes before a refusal": len(writes) if run.rc != 0 else 0,
+           "refusals not naming an option": int(run.rc != 0 and "import_model_names" not in run.stdout)}
+    figures.add("bad-input", row, imported_both or refused_cleanly,
+                [] if imported_both or refused_cleanly else
+                [f"import_model role imported {len(copies)} of 2 versions ({', '.join(writes)}) and then failed: the copies' "
+                 "default names collide"])
+    assert imported_both or refused_cleanly, (run.rc, writes, sources, run.stdout[-1500:])
