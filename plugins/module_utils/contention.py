@@ -15,7 +15,7 @@ RETRY_BASE_SECONDS = 0.25
 RETRY_CAP_SECONDS = 4.0
 # How long a write without a revision (the first resource policy, any key policy) is left before it is read back:
 # a concurrent writer that read the old document lands its write in this window, and the read-back sees it.
-SETTLE_SECONDS = 1.0
+SETTLE_SECONDS = 0.25
 
 
 def retry_pause(attempt: int) -> float:
