@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -23,10 +22,10 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from emulator import client as control  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from playbook_env import BIN, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
 REGION = "us-west-2"
 OWNER, IMPORTER = "111122223333", "444455556666"
-BIN = Path(sys.executable).parent
 
 
 def session(url: str, account: str) -> boto3.Session:
@@ -65,9 +64,7 @@ def owner_models(url: str, owner: boto3.Session) -> list:
 def playbook(name: str, variables: dict, workdir: Path) -> None:
     vars_file = workdir / f"{name}-vars.json"
     vars_file.write_text(json.dumps(variables), encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / ".cache" / "collections"),
-               ANSIBLE_LOCAL_TMP=str(workdir / "tmp"), ANSIBLE_HOME=str(workdir / "home"),
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    env = playbook_env(workdir)
     command = [str(BIN / "ansible-playbook"), f"seed.comprehend.{name}", "-e", f"@{vars_file}"]
     print(f"\n$ ansible-playbook seed.comprehend.{name} -e @{vars_file.name}", flush=True)
     subprocess.run(command, env=env, check=True)

@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from playbook_env import playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = Path(sys.executable).parent
 AMAZON_AWS = REPO / ".cache" / "collections" / "ansible_collections" / "amazon" / "aws"
@@ -31,14 +32,6 @@ OFFLINE_ANSIBLE_LINT = True
 RUN_ANSIBLE_DOC = True
 CHECK_CHANGELOG = True
 """
-
-
-def installed_copy_env(collections: Path, workdir: Path) -> dict:
-    """An environment that sees only the installed copy, never this checkout (no dev collections path)."""
-    env = {key: value for key, value in os.environ.items() if key not in ("ANSIBLE_COLLECTIONS_PATH", "PYTHONPATH")}
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_LOCAL_TMP=str(workdir / "tmp"), ANSIBLE_HOME=str(workdir / "home"),
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_NOCOLOR="true", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
-    return env
 
 
 def run(command: list, **kwargs) -> subprocess.CompletedProcess:
@@ -63,7 +56,7 @@ def install(tarball: Path, workdir: Path) -> Path:
     collections = workdir / "collections"
     shutil.copytree(AMAZON_AWS, collections / "ansible_collections" / "amazon" / "aws", symlinks=True)
     run([BIN / "ansible-galaxy", "collection", "install", "--offline", "-p", collections, tarball],
-        env=installed_copy_env(collections, workdir))
+        env=playbook_env(workdir, collections))
     installed = collections / "ansible_collections" / "seed" / "comprehend"
     assert (installed / "MANIFEST.json").is_file(), "the collection did not install"
     return collections
@@ -90,7 +83,7 @@ def run_installed_module(collections: Path, workdir: Path) -> None:
             "session_token": credentials["SessionToken"],
         }
         completed = run([BIN / "ansible", "localhost", "-m", "seed.comprehend.comprehend_resource_policy",
-                         "-a", json.dumps(arguments)], env=installed_copy_env(collections, workdir), cwd=workdir)
+                         "-a", json.dumps(arguments)], env=playbook_env(workdir, collections), cwd=workdir)
         assert "CHANGED" in completed.stdout, completed.stdout
         attached = json.loads(comprehend.describe_resource_policy(ResourceArn=arn)["ResourcePolicy"])
         assert "444455556666" in json.dumps(attached), attached

@@ -16,7 +16,6 @@ Placeholders of the policy files (docs/iam/*.json) are replaced by a world's acc
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ if str(REPO / "tests") not in sys.path:
     sys.path.insert(0, str(REPO / "tests"))
 
 from emulator.client import EmulatorClient, write_calls  # noqa: E402  pylint: disable=wrong-import-position
+from playbook_env import playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
 REGION = "us-west-2"
 OWNER_PLACEHOLDER = "111122223333"
@@ -41,7 +41,6 @@ ROLE_NAME = "seed-comprehend-import"  # the import_model role's default import_m
 POLICY_DIR = REPO / "docs" / "iam"
 SHARE_POLICY = POLICY_DIR / "share-operator-policy.json"
 IMPORT_POLICY = POLICY_DIR / "import-operator-policy.json"
-COLLECTIONS = REPO / ".cache" / "collections"
 BIN = Path(sys.executable).parent
 SHARE_STEPS = ("share", "unshare")
 IMPORT_STEPS = ("import", "import again", "update")
@@ -183,18 +182,7 @@ def run_playbook(playbook: str, variables: Dict[str, Any], workdir: Path) -> Tup
     workdir.mkdir(parents=True, exist_ok=True)
     vars_file = workdir / f"{playbook}-vars.json"
     vars_file.write_text(json.dumps(variables), encoding="utf-8")
-    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
-        "ANSIBLE_LOCAL_TMP": str(workdir / "ansible-tmp"),
-        "ANSIBLE_REMOTE_TMP": str(workdir / "ansible-tmp"),
-        "ANSIBLE_HOME": str(workdir / "ansible-home"),
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_NOCOLOR": "true",
-        "ANSIBLE_PIPELINING": "true",
-        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-    })
+    env = dict(playbook_env(workdir), ANSIBLE_PIPELINING="true")
     completed = subprocess.run([str(BIN / "ansible-playbook"), f"seed.comprehend.{playbook}", "-e", f"@{vars_file}"],
                                env=env, capture_output=True, text=True, check=False, timeout=300)
     return completed.returncode, completed.stdout + completed.stderr

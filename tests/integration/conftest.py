@@ -6,7 +6,6 @@ Each pytest worker starts its own emulator on a free port; every test starts fro
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -22,13 +21,12 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from emulator import client as control  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from playbook_env import BIN, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
 REGION = "us-west-2"
 OWNER_ID = "111122223333"
 IMPORTER_ID = "444455556666"
-COLLECTIONS = REPO / ".cache" / "collections"
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
-BIN = Path(sys.executable).parent
 
 
 def default_key_policy(account_id: str) -> Dict[str, Any]:
@@ -176,20 +174,7 @@ class PlaybookRun:
 @pytest.fixture
 def playbook(aws, tmp_path):  # pylint: disable=redefined-outer-name
     """Run a playbook from tests/integration/playbooks as one account; returns a PlaybookRun."""
-    env = dict(os.environ)
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
-        "ANSIBLE_LOCAL_TMP": str(tmp_path / "ansible-tmp"),
-        "ANSIBLE_REMOTE_TMP": str(tmp_path / "ansible-tmp"),
-        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_NOCOLOR": "true",
-        "ANSIBLE_FORCE_COLOR": "false",
-        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-    })
-    for variable in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        env.pop(variable, None)
+    env = playbook_env(tmp_path)
 
     def run(path: str, account: Optional[Account] = None, check: bool = False, diff: bool = False,
             **extra_vars: Any) -> PlaybookRun:
