@@ -254,8 +254,8 @@ def markdown(results: List[Dict[str, Any]], awscli: str, repeat: int) -> str:
         "itself, although the role hands it the ARN comprehend_model_info already resolved).",
         "",
         "Why the first run takes longer than the rerun: after writing the first resource policy of a model (a write "
-        "Comprehend can't make conditional), `comprehend_resource_policy` waits about a second "
-        "(`contention.SETTLE_SECONDS`, jittered) and reads the policy back, so that a concurrent writer's overwrite is "
+        "Comprehend can't make conditional), `comprehend_resource_policy` pauses (`contention.SETTLE_SECONDS`, "
+        "jittered) and reads the policy back, so that a concurrent writer's overwrite is "
         "seen and repaired; the role shares the models one after the other, so that pause adds up: "
         + "; ".join(f"N = {result['size']}: {(result['first']['seconds'] - result['rerun']['seconds']) / result['size']:.2f} s "
                     "more per model than the rerun" for result in results) + ".",
@@ -298,7 +298,8 @@ def main() -> int:
     chart(results, output / "benchmark.png")
     print("\n".join(targets(results)))
     print(f"written: {output / 'benchmarks.md'}, {output / 'benchmark.png'}")
-    return 0 if all(result["cli"]["rc"] == 0 and result["first"]["rc"] == 0 and result["rerun"]["rc"] == 0 for result in results) else 1
+    # The CLI script failing (its key policy full at N = 50) is a finding the report records, not a failed benchmark.
+    return 0 if all(result["first"]["rc"] == 0 and result["rerun"]["rc"] == 0 for result in results) else 1
 
 
 if __name__ == "__main__":

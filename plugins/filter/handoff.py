@@ -15,6 +15,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.handoff import che
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import plan_imports
 
 
 def _filter(function):
@@ -48,4 +49,5 @@ class FilterModule:
             "checked_principals": _filter(check_share_principals),
             "checked_key_arn": _filter(checked_key_arn),
             "importer_role_policy": importer_role_policy,
+            "import_plan": _filter(plan_imports),
         }

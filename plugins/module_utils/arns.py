@@ -13,25 +13,25 @@ from ansible_collections.seed.comprehend.plugins.module_utils.errors import Inva
 
 # The API's own name pattern (ComprehendArnName / VersionName in the service model).
 NAME_PATTERN = r"[a-zA-Z0-9](?:-*[a-zA-Z0-9])*"
-NAME_RE = re.compile(r"^" + NAME_PATTERN + r"$")
+NAME_RE = re.compile(r"^" + NAME_PATTERN + r"\Z")
 NAME_MAX_LENGTH = 63
 
 # ComprehendModelArn from the service model, with named groups; max 256 characters.
 MODEL_ARN_RE = re.compile(
     r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):comprehend:(?P<region>[a-zA-Z0-9-]*):(?P<account>[0-9]{12}):"
     r"(?P<type>document-classifier|entity-recognizer)/(?P<name>" + NAME_PATTERN + r")"
-    r"(?:/version/(?P<version>" + NAME_PATTERN + r"))?$"
+    r"(?:/version/(?P<version>" + NAME_PATTERN + r"))?\Z"
 )
 MODEL_ARN_MAX_LENGTH = 256
 
-ACCOUNT_ID_RE = re.compile(r"^[0-9]{12}$")
-ROOT_ARN_RE = re.compile(r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):iam::(?P<account>[0-9]{12}):root$")
+ACCOUNT_ID_RE = re.compile(r"^[0-9]{12}\Z")
+ROOT_ARN_RE = re.compile(r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):iam::(?P<account>[0-9]{12}):root\Z")
 # IAM user or role, optionally with a path: arn:aws:iam::123456789012:role/path/Name
 IAM_ENTITY_ARN_RE = re.compile(
     r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):iam::(?P<account>[0-9]{12}):(?P<kind>user|role)"
-    r"(?P<path>/(?:[\x21-\x7E]+/)?)(?P<name>[\w+=,.@-]{1,128})$"
+    r"(?P<path>/(?:[\x21-\x7E]+/)?)(?P<name>[\w+=,.@-]{1,128})\Z"
 )
-SERVICE_PRINCIPAL_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?$")
+SERVICE_PRINCIPAL_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?\Z")
 WILDCARD_PRINCIPALS = ("*", "arn:aws:iam::*:root")
 
 MODEL_TYPES = {"document-classifier": "document_classifier", "entity-recognizer": "entity_recognizer"}
@@ -91,7 +91,7 @@ def root_arn(partition: str, account: str) -> str:
 
 
 def is_wildcard_principal(value: str) -> bool:
-    return value == "*" or bool(re.match(r"^arn:[^:]*:iam::\*:root$", value))
+    return value == "*" or bool(re.match(r"^arn:[^:]*:iam::\*:root\Z", value))
 
 
 def normalise_principal(value: object, partition: str, allow_wildcard: bool = False,

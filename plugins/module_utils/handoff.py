@@ -10,8 +10,10 @@ permissions policy of the service role that Comprehend assumes to decrypt the so
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import normalise_principal
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
@@ -21,7 +23,7 @@ HANDOFF_SCHEMA_VERSION = 1
 KEY_TYPES = ("aws_owned", "customer_managed", "aws_managed")
 # What the importer's service role needs on the source key (and on its own key, when it re-encrypts).
 IMPORTER_KMS_ACTIONS = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
-KEY_ARN_RE = re.compile(r"^arn:aws(?:-[a-z0-9-]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$")
+KEY_ARN_RE = re.compile(r"^arn:aws(?:-[a-z0-9-]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+\Z")
 
 
 def check_key_arn(value: Any, option: str) -> str:
@@ -104,3 +106,42 @@ def check_handoff_entry(entry: Any) -> Dict[str, Any]:
             raise InvalidInputError(f"handoff entry for {arn.arn} has a customer managed key but no kms_key_arn")
         check_key_arn(entry["kms_key_arn"], "handoff kms_key_arn")
     return entry
+
+
+COPY_NAME_KEYS = ("model_name", "version_name")
+
+
+def _copy_names(entry: Dict[str, Any], names: Dict[str, Any]) -> Tuple[ModelArn, str, Optional[str]]:
+    source = parse_model_arn(entry["model_arn"], option="handoff model_arn")
+    named = names.get(source.arn, {})
+    option = f"import_model_names[{source.arn}]"
+    if not isinstance(named, dict) or set(named) - set(COPY_NAME_KEYS):
+        raise InvalidInputError(f"{option} must be a dictionary with model_name and/or version_name, got {named!r}")
+    model_name = check_name(named.get("model_name") or source.name, f"{option}.model_name")
+    version_name = named.get("version_name") or source.version
+    if version_name is not None:
+        check_name(version_name, f"{option}.version_name")
+    return source, model_name, version_name
+
+
+def plan_imports(entries: List[Dict[str, Any]], names: Any) -> List[Dict[str, Any]]:
+    """The checked handoff entries with the names of their copies: by default a copy keeps its source's model and
+    version names. Two copies with one name would make the second ImportModel fail after the first was written,
+    so that, and a name for a model the handoff doesn't hold (a typo), is refused before any import."""
+    if not isinstance(names, dict):
+        raise InvalidInputError(f"import_model_names must be a dictionary keyed by source model ARN, got {type(names).__name__}")
+    strangers = sorted(set(names) - {entry["model_arn"] for entry in entries})
+    if strangers:
+        raise InvalidInputError(f"import_model_names: {', '.join(map(str, strangers))} is not a model of the handoff")
+    plan: List[Dict[str, Any]] = []
+    sources_by_copy: Dict[Tuple[str, str, str, Optional[str]], str] = {}
+    for entry in entries:
+        source, model_name, version_name = _copy_names(entry, names)
+        copy = (source.region, source.resource_type, model_name, version_name)
+        if copy in sources_by_copy:
+            raise InvalidInputError(
+                f"import_model_names: {sources_by_copy[copy]} and {entry['model_arn']} would both be imported as "
+                f"{model_name}{' version ' + version_name if version_name else ''}; give one of them another name")
+        sources_by_copy[copy] = entry["model_arn"]
+        plan.append(dict(entry, copy_model_name=model_name, copy_version_name=version_name))
+    return plan

@@ -15,7 +15,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 
-ROLE_ARN_RE = re.compile(r"^arn:aws(?:-[a-z0-9-]+)?:iam::[0-9]{12}:role/.+$")
+ROLE_ARN_RE = re.compile(r"^arn:aws(?:-[a-z0-9-]+)?:iam::[0-9]{12}:role/.+\Z")
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 KMS_KEY_ID_MAX = 2048

@@ -55,12 +55,12 @@ STATEMENT_KINDS = (
 _CONDITION_KEY_BY_ACTIONS = {frozenset(action.lower() for action in actions): key for _name, actions, key in STATEMENT_KINDS}
 _OWNED_ELEMENTS = frozenset(("Sid", "Effect", "Principal", "Action", "Resource", "Condition"))
 
-KEY_ARN_RE = re.compile(r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/\S+$")
+KEY_ARN_RE = re.compile(r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/\S+\Z")
 # A model ARN pattern: the partition literal, then region, account and resource parts that may hold `*`
 # (which matches across ``:`` and ``/`` in StringLike) and may be left out after a `*`.
 MODEL_PATTERN_RE = re.compile(
     r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):comprehend:"
-    r"(?P<region>[a-z0-9*-]*)(?::(?P<account>[0-9*]*)(?::(?P<resource>[a-zA-Z0-9/*-]*))?)?$"
+    r"(?P<region>[a-z0-9*-]*)(?::(?P<account>[0-9*]*)(?::(?P<resource>[a-zA-Z0-9/*-]*))?)?\Z"
 )
 
 Grant = Tuple[str, str]  # (canonical principal, model ARN or pattern)

@@ -43,7 +43,7 @@ DEFAULT_STATEMENT_ID = "ResourcePolicyForImportModel"
 POLICY_MAX_LENGTH = 20000
 _OUTSIDE_POLICY_CHARACTERS = re.compile(r"[^\t\n\r\x20-\xff]")
 # IAM documents nothing for Sids of Comprehend policies; accept what the console could have written.
-_STATEMENT_ID_RE = re.compile(r"^[\x20-\x7e\xa0-\xff]{1,128}$")
+_STATEMENT_ID_RE = re.compile(r"^[\x20-\x7e\xa0-\xff]{1,128}\Z")
 # Reads and writes in a row that may meet a revision conflict before the module gives up.
 MAX_ATTEMPTS = 10
 

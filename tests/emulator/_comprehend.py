@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ from ._identity import caller_of
 from ._kms import resolve_key
 from ._policy import POLICY_CHARACTERS, Principal
 from ._sharing import authorize_import, check_import_encryption
+
+# moto serves requests on threads; Comprehend checks a policy's revision and stores the new one in one atomic
+# step, so the emulator must too, or two conditional writers with the same revision could both succeed.
+_POLICY_WRITE_LOCK = threading.Lock()
 
 STATUSES = ("SUBMITTED", "TRAINING", "DELETING", "STOP_REQUESTED", "STOPPED", "IN_ERROR", "TRAINED", "TRAINED_WITH_WARNING")
 TRAINED_STATUSES = ("TRAINED", "TRAINED_WITH_WARNING")
@@ -327,10 +332,11 @@ class EmulatorComprehendBackend(ComprehendBackend):
     def put_policy(self, arn: Any, text: Any, revision: Optional[str]) -> str:
         model = self._policy_model(arn)
         check_policy_text(text, "resourcePolicy")
-        current = self.policies.get(model.arn)
-        _check_revision(model.arn, revision, current)
-        policy = ResourcePolicy.create(text, current.created if current else None)
-        self.policies[model.arn] = policy
+        with _POLICY_WRITE_LOCK:
+            current = self.policies.get(model.arn)
+            _check_revision(model.arn, revision, current)
+            policy = ResourcePolicy.create(text, current.created if current else None)
+            self.policies[model.arn] = policy
         return policy.revision
 
     def describe_policy(self, arn: Any) -> Dict[str, Any]:
@@ -344,11 +350,12 @@ class EmulatorComprehendBackend(ComprehendBackend):
 
     def delete_policy(self, arn: Any, revision: Optional[str]) -> None:
         model = self._policy_model(arn)
-        current = self.policies.get(model.arn)
-        if current is None:
-            raise ResourceNotFound()
-        _check_revision(model.arn, revision, current)
-        del self.policies[model.arn]
+        with _POLICY_WRITE_LOCK:
+            current = self.policies.get(model.arn)
+            if current is None:
+                raise ResourceNotFound()
+            _check_revision(model.arn, revision, current)
+            del self.policies[model.arn]
 
     # ImportModel
 

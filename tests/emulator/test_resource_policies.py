@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import pytest
@@ -128,3 +130,26 @@ def test_describe_without_policy(comprehend: Any, control: EmulatorClient, model
     assert not {"ResourcePolicy", "PolicyRevisionId", "CreationTime", "LastModifiedTime"} & set(described)
     missing = model + "x"
     assert_error("ResourceNotFoundException", lambda: comprehend.describe_resource_policy(ResourceArn=missing))
+
+
+def test_conditional_writes_naming_one_revision_have_one_winner(aws: Aws, model: str) -> None:
+    """AWS checks the revision and stores the policy in one step: of writers racing with the same revision, exactly
+    one succeeds. Without the emulator's lock, two passed the check in about one round in ten."""
+    writers, rounds = 8, 30
+    clients = [aws.client("comprehend") for _ in range(writers)]
+    revision = clients[0].put_resource_policy(ResourceArn=model, ResourcePolicy=POLICY)["PolicyRevisionId"]
+    for _ in range(rounds):
+        start = threading.Barrier(writers)
+
+        def write(client: Any, base: str = revision, barrier: threading.Barrier = start) -> str:
+            barrier.wait()
+            try:
+                return client.put_resource_policy(ResourceArn=model, ResourcePolicy=OTHER_POLICY, PolicyRevisionId=base)["PolicyRevisionId"]
+            except ClientError as error:
+                return error_code(error)
+
+        with ThreadPoolExecutor(writers) as pool:
+            outcomes = list(pool.map(write, clients))
+        winners = [outcome for outcome in outcomes if HEX32.match(outcome)]
+        assert len(winners) == 1 and outcomes.count("InvalidRequestException") == writers - 1, outcomes
+        revision = winners[0]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -28,35 +27,6 @@ from integration.conftest import aws, emulator, playbook  # noqa: E402,F401  the
 import reliability_report as report  # noqa: E402  tests/reliability/reliability_report.py
 
 RESULTS_VARIABLE = "SEED_RELIABILITY_RESULTS"
-
-
-def _make_conditional_writes_atomic() -> None:
-    """Make the emulator's conditional PutResourcePolicy / DeleteResourcePolicy atomic, as they are in AWS.
-
-    The emulator checks PolicyRevisionId and then stores the new policy in two steps, and creating the new revision
-    (uuid4 -> os.urandom) releases the GIL in between: two writers naming the same revision can both pass the
-    check, and the second silently replaces the first. Under 8 concurrent writers that happens in about one trial
-    in ten, and it is the emulator's lost update, not the module's. This serialises the check and the store, in
-    this process only (the emulator runs in the pytest worker). Harmless once the emulator locks them itself.
-    """
-    from emulator import _comprehend  # pylint: disable=import-outside-toplevel
-
-    backend = _comprehend.EmulatorComprehendBackend
-    if getattr(backend, "_reliability_locked", False):
-        return
-    lock = threading.RLock()
-    for name in ("put_policy", "delete_policy"):
-        original = getattr(backend, name)
-
-        def locked(self, *args, _original=original, **kwargs):
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        setattr(backend, name, locked)
-    backend._reliability_locked = True  # pylint: disable=protected-access
-
-
-_make_conditional_writes_atomic()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -323,7 +323,10 @@ def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
     state: Dict[str, Any] = {"entries": [], "keys": [], "role_arn": None}
 
     def read_handoff() -> None:
-        state["entries"] = runner.filter("Read and check the handoff", filters["checked_handoff"], params["import_model_handoff"])
+        entries = runner.filter("Read and check the handoff, and name the copies", filters["checked_handoff"],
+                                params["import_model_handoff"])
+        state["entries"] = runner.filter("Read and check the handoff, and name the copies", filters["import_plan"], entries,
+                                         params["import_model_names"])
 
     def check_own_key() -> None:
         if own_key:
@@ -357,15 +360,12 @@ def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
                         "operation: Resource must be in ARN format")
 
     def imports() -> None:
-        names = params["import_model_names"]
         state["started"] = []
         for entry in state["entries"]:
-            named = names.get(entry["model_arn"]) if isinstance(names, dict) else None
-            named = named if isinstance(named, dict) else {}
             started = runner.module("Import each model", comprehend_import_model.main, {
                 "source_model_arn": entry["model_arn"],
-                "model_name": OMIT if named.get("model_name") is None else named["model_name"],
-                "version_name": OMIT if named.get("version_name") is None else named["version_name"],
+                "model_name": entry["copy_model_name"],
+                "version_name": entry["copy_version_name"] or OMIT,
                 "model_kms_key_id": own_key if own_key else OMIT,
                 "data_access_role_arn": state["role_arn"] if entry["key_type"] == "customer_managed" or own_key else OMIT,
                 "region": entry["region"],
@@ -379,7 +379,7 @@ def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
                 "model_arns": state["started"], "include_policy": False, "region": state["entries"][0]["region"]})
 
     return _simulate("import_model", {
-        "Read and check the handoff": read_handoff,
+        "Read and check the handoff, and name the copies": read_handoff,
         "Check the importer's own key": check_own_key,
         "Work out the keys the service role must be able to use": role_keys,
         "Service role trusted by Comprehend": service_role,

@@ -479,13 +479,19 @@ NEWLINE_CASES = {
 
 
 @pytest.mark.parametrize("target", list(NEWLINE_CASES))
-def test_a_trailing_newline_is_refused_before_any_call(target):
+def test_a_trailing_newline_is_refused_before_any_call(target, figures):
     """A value read from a file often ends with a newline. Python's ``$`` matches before a final newline, so a
     pattern checked with ``^...$`` lets it through to AWS, which refuses it (after a write call, for ImportModel).
     The module itself must refuse it, naming the option."""
     module, _strategy = MODULES[target]
     world = FakeAws(caller_account=IMPORTER if target == "comprehend_import_model" else OWNER)
     run = run_module(module.main, dict(NEWLINE_CASES[target], region="us-west-2"), world)
-    assert run.failed and names_an_option(run.message, module_options(module)) and not any(
-        call.get("refused") for call in world.calls), (run.message, world.calls)
-    assert world.writes == [], world.writes
+    named = run.failed and names_an_option(run.message, module_options(module))
+    sent = [call["operation"] for call in world.calls if call.get("refused") or call["write"]]
+    figures.add("bad-input", {"target": f"{target}: a value with a trailing newline", "cases": 1, "accepted": int(not run.failed),
+                              "refused": int(run.failed), "writes before a refusal": len(world.writes) if run.failed else 0,
+                              "refusals not naming an option": int(run.failed and not named)},
+                bool(named and not sent), [] if named and not sent else
+                [f"{target} let a trailing newline through: {', '.join(sent) or 'no call'}; "
+                 f"{'accepted, writing ' + str(len(world.writes)) + ' time(s)' if not run.failed else run.message[:160]}"])
+    assert named and not sent, (run.message, world.calls)

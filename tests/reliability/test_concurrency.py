@@ -38,15 +38,6 @@ from integration.conftest import default_key_policy
 
 RUNS = 8
 TRIALS = 10
-# The KMS module waits 2 s, then 4 s before re-applying its change after interference. The emulator answers a
-# read-modify-write in 10-30 ms, KMS in 100-300 ms: the in-process KMS trials run those waits 4 times shorter
-# (through converge_key_policy's sleep parameter), which keeps them longer than the race window, relative to it,
-# than against AWS, and 10 trials within the suite's time bound. The playbook trial uses the module's own waits.
-KMS_TIME_SCALE = 0.25
-
-
-def scaled_sleep(seconds: float) -> None:
-    time.sleep(seconds * KMS_TIME_SCALE)
 
 
 def summarise(results_by_trial: List[List[Any]], lost_by_trial: List[int]) -> Dict[str, Any]:
@@ -123,8 +114,7 @@ def test_eight_runs_grant_their_model_on_one_key(aws, figures):
         requests = [validate_params({"model_arns": [models[index]], "principals": [IMPORTER]}, key) for index in range(RUNS)]
 
         def work(index: int) -> Any:
-            return converge_key_policy(RetryingBotoClientWrapper(counters[index], aws_retry), key, requests[index], False,
-                                       sleep=scaled_sleep)
+            return converge_key_policy(RetryingBotoClientWrapper(counters[index], aws_retry), key, requests[index], False)
 
         results = race(RUNS, work)
         final = key_policy(aws.owner, key)
@@ -136,7 +126,7 @@ def test_eight_runs_grant_their_model_on_one_key(aws, figures):
         notes += [f"key policy, trial {trial}: {short(result.error)}" for result in results if not result.ok][:1]
         for result, counter in zip(results, counters):
             result.counts = dict(counter.counts)
-    row = {"target": f"KMS key policy, 8 models (module waits x{KMS_TIME_SCALE})"}
+    row = {"target": "KMS key policy, 8 models"}
     row.update(summarise(results_by_trial, lost_by_trial))
     runs = [result for results in results_by_trial for result in results]
     row["conflicts retried"] = sum(max(0, result.counts.get("put_key_policy", 0) - 1) for result in runs)

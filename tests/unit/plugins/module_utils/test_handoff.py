@@ -9,6 +9,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.handoff import HAN
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import build_handoff
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_entry
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import plan_imports
 
 CLASSIFIER = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 RECOGNIZER = "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people"
@@ -93,3 +94,45 @@ def test_share_principals_are_accounts_or_iam_entities_of_the_models_partition()
         check_share_principals(["arn:aws-cn:iam::123456789012:root"], arns)
     with pytest.raises(InvalidInputError, match="non-empty list"):
         check_share_principals([], arns)
+
+
+def handoff_for(*arns: str) -> list:
+    return [check_handoff_entry(entry) for entry in build_handoff([{"arn": arn} for arn in arns], ["444455556666"])]
+
+
+V1 = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1"
+V2 = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v2"
+UNVERSIONED = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets"
+
+
+def test_copies_keep_their_source_names_by_default():
+    plan = plan_imports(handoff_for(V1, V2, UNVERSIONED), {})
+    assert [(entry["copy_model_name"], entry["copy_version_name"]) for entry in plan] == [
+        ("tickets", "v1"), ("tickets", "v2"), ("tickets", None)]
+
+
+def test_names_override_either_part():
+    plan = plan_imports(handoff_for(V1, V2), {V1: {"model_name": "copy"}, V2: {"version_name": "second"}})
+    assert [(entry["copy_model_name"], entry["copy_version_name"]) for entry in plan] == [("copy", "v1"), ("tickets", "second")]
+
+
+@pytest.mark.parametrize("arns, names, message", [
+    ((V1, V2), {V1: {"version_name": "v2"}}, "would both be imported as tickets version v2"),
+    ((V1, V2), {V1: {"model_name": "x", "version_name": "v"}, V2: {"model_name": "x", "version_name": "v"}}, "would both"),
+    ((V1,), {V2: {"model_name": "x"}}, f"{V2} is not a model of the handoff"),
+    ((V1,), {V1: {"name": "x"}}, "must be a dictionary with model_name and/or version_name"),
+    ((V1,), {V1: "x"}, "must be a dictionary"),
+    ((V1,), {V1: {"model_name": "bad_name"}}, f"import_model_names[{V1}].model_name"),
+    ((V1,), {V1: {"version_name": "v1\n"}}, f"import_model_names[{V1}].version_name"),
+    ((V1,), ["x"], "import_model_names must be a dictionary"),
+])
+def test_plan_refusals_name_import_model_names(arns, names, message):
+    with pytest.raises(InvalidInputError, match="import_model_names") as error:
+        plan_imports(handoff_for(*arns), names)
+    assert message in str(error.value)
+
+
+def test_the_same_name_in_two_regions_or_types_is_not_a_clash():
+    recognizer = V1.replace("document-classifier", "entity-recognizer")
+    other_region = V1.replace("us-west-2", "eu-west-1")
+    assert len(plan_imports(handoff_for(V1, recognizer, other_region), {})) == 3
