@@ -52,6 +52,10 @@ def run_module(module: Any, action: Callable[[], Dict[str, Any]]) -> None:
         module.fail_json(msg=str(error))
     except OperationError as error:
         module.fail_json(msg=str(error), **error.details)
-    except (BotoCoreError, ClientError) as error:
+    except ClientError as error:
         module.fail_json_aws(error, msg=f"AWS call failed ({error_code(error) or type(error).__name__})")
+    except BotoCoreError as error:
+        # No answer from AWS (connection refused, timeout...), possibly between a read and a write.
+        module.fail_json_aws(error, msg=f"AWS call failed ({type(error).__name__}); run again once AWS answers: "
+                                        "the module reads the current state again and converges from there")
     module.exit_json(**result)
