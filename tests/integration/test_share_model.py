@@ -120,6 +120,18 @@ def test_aws_managed_key_is_refused_before_any_write(aws, playbook):
     assert aws.write_calls() == []
 
 
+def test_disabled_key_is_refused_before_any_write(aws, playbook):
+    """An importer couldn't use a disabled key: the role refuses before the first resource policy, not after."""
+    key = aws.create_key(aws.owner)
+    model = aws.create_model(aws.owner, name="locked", version="v1", kms_key_id=key)
+    aws.owner.client("kms").disable_key(KeyId=key.split("/")[-1])  # moto takes only the key ID here
+    aws.reset_calls()
+    run = share(playbook, aws, [model])
+    assert run.rc != 0
+    assert f"{model} (key {key}: Disabled)" in run.stdout and "Enable the key" in run.stdout
+    assert aws.write_calls() == []
+
+
 def test_model_in_another_region_is_refused(aws, playbook):
     elsewhere = "arn:aws:comprehend:eu-west-1:111122223333:document-classifier/tickets/version/v1"
     run = share(playbook, aws, [elsewhere])
