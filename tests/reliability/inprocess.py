@@ -251,10 +251,13 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
     def refuse() -> None:
         untrained = [model["arn"] for model in state["models"] if model["status"] not in TRAINED]
         managed = [model["arn"] for model in state["models"] if model["encryption"]["key_type"] == "aws_managed"]
-        if untrained or managed:
+        unusable = [model["arn"] for model in state["models"] if model["encryption"]["key_type"] == "customer_managed"
+                    and model["encryption"]["key_state"] != "Enabled"]
+        if untrained or managed or unusable:
             runner.fail("Refuse models that can't be shared",
                         f"Only trained models can be shared; not trained: {', '.join(untrained)}. " if untrained else
-                        f"These models are encrypted with an AWS managed key: {', '.join(managed)}.")
+                        f"These models are encrypted with an AWS managed key: {', '.join(managed)}." if managed else
+                        f"An importer couldn't use the keys of these models: {', '.join(unusable)}.")
 
     def share_models() -> None:
         for model in state["models"] if present else []:
