@@ -136,9 +136,9 @@ def test_conditional_writes_naming_one_revision_have_one_winner(aws: Aws, model:
     """AWS checks the revision and stores the policy in one step: of writers racing with the same revision, exactly
     one succeeds. Without the emulator's lock, two passed the check in about one round in ten."""
     writers, rounds = 8, 30
-    clients = [aws.client("comprehend") for _ in range(writers)]
+    clients = [aws.client("comprehend") for _writer in range(writers)]
     revision = clients[0].put_resource_policy(ResourceArn=model, ResourcePolicy=POLICY)["PolicyRevisionId"]
-    for _ in range(rounds):
+    for _round in range(rounds):
         start = threading.Barrier(writers)
 
         def write(client: Any, base: str = revision, barrier: threading.Barrier = start) -> str:

@@ -41,7 +41,7 @@ def test_share_then_import_both_models_and_rerun_both_plays_without_writes(aws, 
     classifier_copy = imported[shared["classifier"]]["arn"]
     recognizer_copy = imported[shared["recognizer"]]["arn"]
     assert classifier_copy == "arn:aws:comprehend:us-west-2:444455556666:document-classifier/tickets-copy/version/v1"
-    assert recognizer_copy == "arn:aws:comprehend:us-west-2:444455556666:entity-recognizer/products"
+    assert recognizer_copy == "arn:aws:comprehend:us-west-2:444455556666:entity-recognizer/products/version/v3"  # the source's version
     for source, copy in ((shared["classifier"], classifier_copy), (shared["recognizer"], recognizer_copy)):
         properties = describe_copy(aws, copy)
         assert properties["Status"] == "TRAINED"
