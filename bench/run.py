@@ -250,13 +250,14 @@ def markdown(results: List[Dict[str, Any]], awscli: str, repeat: int) -> str:
         "Where the rerun's calls come from: `comprehend_model_info` describes every model (DescribeDocumentClassifier) and "
         "each key once (DescribeKey); `comprehend_resource_policy` reads each model's policy (DescribeResourcePolicy); "
         "`kms_comprehend_grant` describes the key again (DescribeKey) and reads its policy (GetKeyPolicy). That is 2 calls "
-        "per model and 3 per key: one over the target per key, the second DescribeKey (the grant module resolves key_id "
-        "itself, although the role hands it the ARN comprehend_model_info already resolved).",
+        "per model and 3 per key: one over the target per key. The second DescribeKey is the grant module checking, on "
+        "every run, that the key is customer managed and enabled before it would write; it is kept on purpose, so that "
+        "the module's refusals don't depend on whether a write is needed.",
         "",
         "Why the first run takes longer than the rerun: after writing the first resource policy of a model (a write "
         "Comprehend can't make conditional), `comprehend_resource_policy` pauses (`contention.SETTLE_SECONDS`, "
-        "jittered) and reads the policy back, so that a concurrent writer's overwrite is "
-        "seen and repaired; the role shares the models one after the other, so that pause adds up: "
+        "jittered) and reads the policy back, so that a concurrent writer's overwrite is seen and repaired. The role "
+        "hands all models to one task (`resource_arns`), which converges four at a time, so those pauses overlap: "
         + "; ".join(f"N = {result['size']}: {(result['first']['seconds'] - result['rerun']['seconds']) / result['size']:.2f} s "
                     "more per model than the rerun" for result in results) + ".",
         "",

@@ -10,18 +10,23 @@ internal errors are retried with jittered backoff.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 try:
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore itself
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import Outcome
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import PolicyRequest
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import outcome_result
 
 # resource type -> (client method, ARN parameter, result key)
 _DESCRIBE = {
@@ -40,6 +45,12 @@ STALE_REVISION_CODES = (
     "ConditionalCheckFailedException",
 )
 _STALE_MESSAGE_RE = re.compile(r"revision|precondition|conflict|concurrent|mismatch|stale|out of date|outdated", re.IGNORECASE)
+# Model versions whose policies one task converges at once: each is its own resource, so they don't contend, and
+# the pause after a first (unconditional) write overlaps instead of adding up. Kept low for Comprehend's rate limits
+# (throttling is retried anyway).
+PARALLEL_MODELS = 4
+
+Item = TypeVar("Item")
 
 
 def missing_model(model: ModelArn) -> OperationError:
@@ -117,3 +128,42 @@ class ModelPolicyStore:
         except ClientError as error:
             _raise_refused_write(error, self.model, revision_id)
             raise
+
+
+def _failure(error: BaseException) -> str:
+    if isinstance(error, ClientError):
+        return f"AWS call failed ({error_code(error)}): {error.response.get('Error', {}).get('Message', '')}"
+    return str(error) if isinstance(error, OperationError) else f"AWS call failed ({type(error).__name__}): {error}"
+
+
+def _each(function: Callable[[Item], Any], items: Sequence[Item]) -> List[Tuple[Any, Optional[BaseException]]]:
+    """function(item) for every item, PARALLEL_MODELS at a time: (result, None) or (None, AWS error), in order."""
+    def guarded(item: Item) -> Tuple[Any, Optional[BaseException]]:
+        try:
+            return function(item), None
+        except (OperationError, ClientError, BotoCoreError) as error:
+            return None, error
+
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_MODELS, len(items))) as pool:
+        return list(pool.map(guarded, items))
+
+
+def converge_models(stores: List[ModelPolicyStore], requests: List[PolicyRequest], check_mode: bool) -> List[Outcome]:
+    """The policies of several model versions. All are read first, so that a missing model or a refused read stops
+    the task before any write; then each is converged on its own (resource_policy.converge)."""
+    reads = _each(lambda store: store.read(), stores)
+    unread = [f"{store.model.arn}: {_failure(error)}" for store, (_read, error) in zip(stores, reads) if error]
+    if unread:
+        raise OperationError(f"nothing was written: {len(unread)} of {len(stores)} resource policies could not be read: "
+                             + "; ".join(unread))
+    runs = _each(lambda index: converge(stores[index], requests[index], check_mode, first_read=reads[index][0]),
+                 range(len(stores)))
+    failed = [f"{request.model.arn}: {_failure(error)}" for request, (_outcome, error) in zip(requests, runs) if error]
+    if failed:
+        done = [(request, outcome) for request, (outcome, error) in zip(requests, runs) if not error]
+        raise OperationError(
+            f"{len(failed)} of {len(stores)} resource policies could not be converged ({'; '.join(failed)}); the "
+            "others were, and resources lists them: run the task again",
+            changed=any(outcome.changed for _request, outcome in done),
+            resources=[outcome_result(outcome, request) for request, outcome in done])
+    return [outcome for outcome, _error in runs]

@@ -46,6 +46,8 @@ _OUTSIDE_POLICY_CHARACTERS = re.compile(r"[^\t\n\r\x20-\xff]")
 _STATEMENT_ID_RE = re.compile(r"^[\x20-\x7e\xa0-\xff]{1,128}\Z")
 # Reads and writes in a row that may meet a revision conflict before the module gives up.
 MAX_ATTEMPTS = 10
+# converge's first_read when the caller has not read the policy yet (None means "no policy attached").
+NOT_READ = object()
 
 Principal = Tuple[str, str]  # (principal type, canonical value): ("AWS", "arn:aws:iam::123456789012:root")
 AttachedPolicy = Union[None, Policy, str]  # no policy, a policy document, or text that is not one
@@ -162,12 +164,12 @@ def check_policy(value: Any, partition: str, allow_wildcard: bool) -> Policy:
     return policy
 
 
-def build_request(params: Mapping[str, Any]) -> PolicyRequest:
+def build_request(params: Mapping[str, Any], arn_option: str = "resource_arn") -> PolicyRequest:
     """Check the module's options (after Ansible's own argument checks) and return the request; no AWS needed.
 
     Raises InvalidInputError with a message for the user.
     """
-    model = parse_model_arn(params.get("resource_arn"))
+    model = parse_model_arn(params.get("resource_arn"), option=arn_option)
     state = params.get("state") or "present"
     statement_id = check_statement_id(params.get("statement_id", DEFAULT_STATEMENT_ID))
     allow_wildcard = bool(params.get("allow_wildcard_principal"))
@@ -186,6 +188,21 @@ def build_request(params: Mapping[str, Any]) -> PolicyRequest:
     )
     purge = params.get("purge_principals")
     return PolicyRequest(model, state, statement_id, principals=principals, purge=True if purge is None else bool(purge))
+
+
+def build_requests(params: Mapping[str, Any]) -> List[PolicyRequest]:
+    """One request per model version: O(resource_arn), or each of O(resource_arns) once, every one checked before
+    the first AWS call."""
+    arns = params.get("resource_arns")
+    if arns is None:
+        return [build_request(params)]
+    if not isinstance(arns, list) or not arns:
+        raise InvalidInputError("resource_arns must name at least one model version ARN")
+    unique: List[Any] = []
+    for arn in arns:
+        if arn not in unique:  # the same model twice in one task would contend with itself
+            unique.append(arn)
+    return [build_request(dict(params, resource_arn=arn), arn_option="resource_arns") for arn in unique]
 
 
 def _owned(policy: Optional[Policy], statement_id: str) -> List[Tuple[int, Statement]]:
@@ -289,17 +306,19 @@ def same_policy(current: AttachedPolicy, desired: Optional[Policy], partition: s
 
 
 def converge(store: PolicyStore, request: PolicyRequest, check_mode: bool = False,
-             attempts: int = MAX_ATTEMPTS, sleep: Callable[[float], None] = time.sleep) -> Outcome:
+             attempts: int = MAX_ATTEMPTS, sleep: Callable[[float], None] = time.sleep,
+             first_read: Any = NOT_READ) -> Outcome:
     """Read, plan, and write only when the meaning changes; on a revision conflict read and plan again.
 
     The first policy of a model can't be written conditionally (there is no revision yet), so another first
     writer may overwrite it unseen: after such a write the policy is read back once it had time to settle, and
-    the change is applied again (conditionally this time) when it is gone.
+    the change is applied again (conditionally this time) when it is gone. ``first_read`` is what store.read()
+    returned just before, when the caller has read it already.
     """
     for attempt in range(attempts):
         if attempt:
             sleep(retry_pause(attempt))
-        stored = store.read()
+        stored = store.read() if attempt or first_read is NOT_READ else first_read
         revision_id = stored.revision_id if stored else None
         current = parse_stored(stored)
         desired = plan(current, request)
@@ -344,4 +363,14 @@ def outcome_result(outcome: Outcome, request: PolicyRequest, diff: bool = False)
     if diff:
         result["diff"] = {"before": {} if outcome.before is None else outcome.before,
                           "after": {} if outcome.after is None else outcome.after}
+    return result
+
+
+def resources_result(requests: List[PolicyRequest], outcomes: List[Outcome], diff: bool = False) -> Dict[str, Any]:
+    """The module's return values for O(resource_arns): one item per model version, one diff per changed one."""
+    results = [outcome_result(outcome, request, diff=diff) for request, outcome in zip(requests, outcomes)]
+    result: Dict[str, Any] = {"changed": any(outcome.changed for outcome in outcomes), "resources": results}
+    if diff:
+        result["diff"] = [dict(item.pop("diff"), before_header=item["resource_arn"], after_header=item["resource_arn"])
+                          for item in results]
     return result

@@ -26,6 +26,9 @@ description:
     times; then it fails and nothing the other writer did is lost.
   - Throttling and internal errors are retried with jittered backoff.
   - Calls go to the region named in O(resource_arn), whatever region the connection options give.
+  - With O(resource_arns), one task manages the policies of several model versions with the same options. All of
+    them are read before the first write, so a missing model stops the task with nothing written. Then each policy
+    is converged on its own, four at a time. This is much faster than a loop over O(resource_arn) for many versions.
 author:
   - seed.comprehend maintainers (@seed)
 options:
@@ -34,9 +37,19 @@ options:
       - The ARN of the model version to share, versioned or not, in any partition, for example
         V(arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2).
       - It is checked against the Comprehend API's pattern before any call.
+      - Exactly one of O(resource_arn) and O(resource_arns) is required.
     type: str
-    required: true
     aliases: [model_arn]
+  resource_arns:
+    description:
+      - The ARNs of several model versions to give the same policy change, in any regions.
+      - Every ARN is checked before any call; an ARN given twice is managed once.
+      - The results are in RV(resources), one item per model version; RV(resource_arn), RV(policy),
+        RV(policy_revision_id) and RV(principals) are not returned.
+    type: list
+    elements: str
+    aliases: [model_arns]
+    version_added: 0.2.0
   state:
     description:
       - V(present) attaches the policy or adds the principals.
@@ -139,6 +152,15 @@ EXAMPLES = r"""
       - arn:aws:iam::444455556666:role/analytics/ModelImporter
     purge_principals: false
 
+- name: Share every version of a classifier with one task
+  seed.comprehend.comprehend_resource_policy:
+    resource_arns:
+      - arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v1
+      - arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2
+    principals:
+      - "444455556666"
+  register: shared
+
 - name: Allow the Comprehend service principal in a statement of its own
   seed.comprehend.comprehend_resource_policy:
     resource_arn: arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2
@@ -197,7 +219,7 @@ EXAMPLES = r"""
 RETURN = r"""
 resource_arn:
   description: The model version ARN, as given.
-  returned: always
+  returned: with O(resource_arn)
   type: str
   sample: arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2
 policy:
@@ -205,7 +227,7 @@ policy:
     - The policy document attached after the task (in check mode, the one that would be), not snake-cased.
     - When nothing changed, the document as AWS returned it; after a write, the document the module wrote.
     - Null when no policy is attached.
-  returned: always
+  returned: with O(resource_arn)
   type: dict
   sample:
     Version: "2012-10-17"
@@ -223,7 +245,7 @@ policy_revision_id:
     - The revision of the attached policy (after the write, if the module wrote).
     - Null when no policy is attached, and in check mode when a change would be made (the new revision only exists
       after a write).
-  returned: always
+  returned: with O(resource_arn)
   type: str
   sample: 0123456789abcdef0123456789abcdef
 principals:
@@ -231,14 +253,57 @@ principals:
     - The principals the statement with the Sid O(statement_id) names after the task, sorted.
     - Account IDs are given as C(root) ARNs.
     - Empty when the policy has no such statement.
-  returned: always
+  returned: with O(resource_arn)
   type: list
   elements: str
   sample:
     - arn:aws:iam::123456789012:root
     - arn:aws:iam::444455556666:user/jane
+resources:
+  description:
+    - One item per model version of O(resource_arns), in the order given, each with the return values of a task
+      with O(resource_arn).
+    - When some model versions failed after others were changed, the failed task returns the ones that were.
+  returned: with O(resource_arns)
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    resource_arn:
+      description: The model version ARN, as given.
+      type: str
+      sample: arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v1
+    changed:
+      description: Whether the task changed (or in check mode would change) this model version's policy.
+      type: bool
+      sample: true
+    policy:
+      description: The policy attached after the task, as RV(policy).
+      type: dict
+      sample:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: ResourcePolicyForImportModel
+            Effect: Allow
+            Principal:
+              AWS: arn:aws:iam::444455556666:root
+            Action: comprehend:ImportModel
+            Resource: "*"
+    policy_revision_id:
+      description: The revision of the attached policy, as RV(policy_revision_id).
+      type: str
+      sample: 0123456789abcdef0123456789abcdef
+    principals:
+      description: The principals of the owned statement, as RV(principals).
+      type: list
+      elements: str
+      sample:
+        - arn:aws:iam::444455556666:root
 diff:
-  description: The policy before and after the task; an empty dictionary stands for no policy.
+  description:
+    - The policy before and after the task; an empty dictionary stands for no policy.
+    - With O(resource_arns), a list of such dictionaries, one per model version, with its ARN as C(before_header) and
+      C(after_header).
   returned: when diff mode is on
   type: dict
   contains:
@@ -267,13 +332,17 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
 from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore
+from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import converge_models
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import DEFAULT_STATEMENT_ID
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import PolicyRequest
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_requests
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import outcome_result
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import resources_result
 
 ARGUMENT_SPEC = dict(
-    resource_arn=dict(type="str", required=True, aliases=["model_arn"]),
+    resource_arn=dict(type="str", aliases=["model_arn"]),
+    resource_arns=dict(type="list", elements="str", aliases=["model_arns"]),
     state=dict(type="str", choices=["present", "absent"], default="present"),
     principals=dict(type="list", elements="str"),
     purge_principals=dict(type="bool", default=True),
@@ -281,21 +350,32 @@ ARGUMENT_SPEC = dict(
     policy=dict(type="json"),
     allow_wildcard_principal=dict(type="bool", default=False),
 )
-MUTUALLY_EXCLUSIVE = [("principals", "policy")]
+MUTUALLY_EXCLUSIVE = [("principals", "policy"), ("resource_arn", "resource_arns")]
+REQUIRED_ONE_OF = [("resource_arn", "resource_arns")]
 
 
 def ensure(module: Any) -> Dict[str, Any]:
-    request = build_request(module.params)  # every option is checked before the first AWS call
-    region = {"region": request.model.region} if request.model.region else {}
-    store = ModelPolicyStore(retrying_client(module, "comprehend", **region), request.model)
-    outcome = converge(store, request, check_mode=module.check_mode)
-    return outcome_result(outcome, request, diff=module._diff)  # pylint: disable=protected-access
+    requests = build_requests(module.params)  # every option of every model is checked before the first AWS call
+    clients: Dict[str, Any] = {}  # one client per region the ARNs name
+
+    def store_for(request: PolicyRequest) -> ModelPolicyStore:
+        region = request.model.region
+        if region not in clients:
+            clients[region] = retrying_client(module, "comprehend", region=region)
+        return ModelPolicyStore(clients[region], request.model)
+
+    stores = [store_for(request) for request in requests]
+    diff = module._diff  # pylint: disable=protected-access
+    if module.params["resource_arns"] is None:
+        return outcome_result(converge(stores[0], requests[0], check_mode=module.check_mode), requests[0], diff=diff)
+    return resources_result(requests, converge_models(stores, requests, module.check_mode), diff=diff)
 
 
 def main() -> None:
     module = AnsibleAWSModule(
         argument_spec=ARGUMENT_SPEC,
         mutually_exclusive=MUTUALLY_EXCLUSIVE,
+        required_one_of=REQUIRED_ONE_OF,
         supports_check_mode=True,
     )
     run_module(module, lambda: ensure(module))

@@ -354,3 +354,69 @@ def test_throttling_at_a_high_rate_still_converges(aws, playbook):
     policy = attached(aws, arn)
     assert policy["Statement"][0] == FOREIGN
     assert policies_equal({"Version": "2012-10-17", "Statement": [policy["Statement"][1]]}, GUIDE_POLICY, "aws")
+
+
+def test_resource_arns_share_many_versions_in_one_task(aws, playbook):
+    """One task for several versions: foreign statements kept, a hand-made guide policy adopted, an ARN given twice
+    managed once; check mode and diff first, then the change, then a rerun that only reads."""
+    with_foreign = aws.create_model(aws.owner, name="tickets", version="v1")
+    by_hand = aws.create_model(aws.owner, name="tickets", version="v2")
+    bare = aws.create_model(aws.owner, name="tickets", version="v3")
+    put(aws, with_foreign, {"Version": "2012-10-17", "Statement": [FOREIGN]})
+    by_hand_revision = put(aws, by_hand, GUIDE_POLICY)
+    step = {"resource_arns": [with_foreign, by_hand, bare, with_foreign], "principals": ["123456789012", JANE],
+            "purge_principals": False}
+    aws.reset_calls()
+
+    run = playbook("resource_policy/steps.yml", check=True, diff=True, resource_arn="", steps=[step])
+    assert run.rc == 0, run.stdout
+    preview = run.result("steps")[0]
+    assert writes(aws) == []
+    assert preview["changed"] is True
+    assert [item["resource_arn"] for item in preview["resources"]] == [with_foreign, by_hand, bare]
+    assert [item["changed"] for item in preview["resources"]] == [True, False, True]
+    assert [(diff["before_header"], diff["before"]) for diff in preview["diff"]] == [
+        (with_foreign, {"Version": "2012-10-17", "Statement": [FOREIGN]}), (by_hand, GUIDE_POLICY), (bare, {})]
+    assert f"--- before: {bare}" in run.stdout  # Ansible shows the diff of each version under its ARN
+
+    aws.reset_calls()
+    done = run_steps(playbook, "", [step])[0]
+    assert [item["changed"] for item in done["resources"]] == [True, False, True]
+    for arn in (with_foreign, by_hand, bare):
+        assert owned_principals_of(attached(aws, arn)) == {ROOT_1234, JANE}, arn
+    assert attached(aws, with_foreign)["Statement"][0] == FOREIGN
+    assert [call["operation"] for call in writes(aws)] == ["PutResourcePolicy"] * 2
+    assert done["resources"][1]["policy_revision_id"] == by_hand_revision  # adopted, not rewritten
+
+    aws.reset_calls()
+    rerun = run_steps(playbook, "", [step])[0]
+    assert rerun["changed"] is False and aws.write_calls() == []
+    assert sorted(call["operation"] for call in aws.calls()) == ["DescribeResourcePolicy"] * 3
+
+
+def owned_principals_of(policy: Dict[str, Any]) -> set:
+    principals = owned_statement(policy)["Principal"]["AWS"]
+    return {"arn:aws:iam::123456789012:root" if value == "123456789012" else value
+            for value in ([principals] if isinstance(principals, str) else principals)}
+
+
+def test_resource_arns_with_a_missing_model_write_nothing(aws, playbook):
+    present = aws.create_model(aws.owner, name="tickets", version="v1")
+    missing = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v9"
+    aws.reset_calls()
+    result = run_steps(playbook, "", [{"resource_arns": [present, missing], "principals": [JANE]}])[0]
+    assert result["failed"] is True
+    assert result["msg"].startswith("nothing was written: 1 of 2 resource policies could not be read") and missing in result["msg"]
+    assert aws.write_calls() == [] and attached(aws, present) is None
+
+
+@pytest.mark.parametrize("step, message", [
+    ({"resource_arns": ["arn:aws:comprehend:us-west-2:111122223333:document-classifier/ok/version/v1", "bad"],
+      "principals": [JANE]}, "resource_arns: 'bad' is not a Comprehend custom model ARN"),
+    ({"resource_arns": [], "principals": [JANE]}, "resource_arns must name at least one model version ARN"),
+])
+def test_resource_arns_bad_input_is_refused_before_any_call(aws, playbook, step, message):
+    aws.reset_calls()
+    result = run_steps(playbook, GUIDE_ARN, [step])[0]
+    assert result["failed"] is True and message in result["msg"], result["msg"]
+    assert [call for call in aws.calls() if call["service"] == "comprehend"] == []

@@ -260,9 +260,10 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
                         f"An importer couldn't use the keys of these models: {', '.join(unusable)}.")
 
     def share_models() -> None:
-        for model in state["models"] if present else []:
+        if present and state["models"]:
             runner.module("Allow the principals to import each model version", comprehend_resource_policy.main,
-                          {"resource_arn": model["arn"], "principals": principals, "purge_principals": purge})
+                          {"resource_arns": [model["arn"] for model in state["models"]], "principals": principals,
+                           "purge_principals": purge})
 
     def share_keys() -> None:
         for key, arns in keys() if present and params["share_model_manage_kms"] else []:
@@ -275,9 +276,10 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
                           {"key_id": key, "model_arns": arns, "principals": principals, "state": "absent"})
 
     def unshare_models() -> None:
-        for model in state["models"] if not present else []:
+        if not present and state["models"]:
             runner.module("Remove the principals from each model's resource policy", comprehend_resource_policy.main,
-                          {"resource_arn": model["arn"], "principals": principals, "state": "absent"})
+                          {"resource_arns": [model["arn"] for model in state["models"]], "principals": principals,
+                           "state": "absent"})
 
     def handoff() -> None:
         if present:

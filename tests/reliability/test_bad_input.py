@@ -180,8 +180,13 @@ RESOURCE_POLICY_ARGS = st.one_of(
     arguments({"resource_arn": usually(model_arns(good=True), ARNISH), "policy": usually(GOOD_POLICIES, POLICIES)},
               {"state": STATES, "statement_id": usually(st.just("ResourcePolicyForImportModel"), TEXT)}, {}),
     arguments({"resource_arn": usually(model_arns(good=True), ARNISH), "state": st.just("absent")}, {}, {}),
+    arguments({"resource_arns": usually(st.lists(model_arns(good=True), min_size=1, max_size=4),
+                                        st.one_of(st.lists(ARNISH, max_size=3), JUNK)),
+               "principals": usually(GOOD_PRINCIPALS, PRINCIPAL_LISTS)},
+              {"state": STATES, "purge_principals": BOOLS, "resource_arn": ARNISH}, {}),
     arguments({}, {}, {
-        "resource_arn": ARNISH, "model_arn": model_arns(good=True), "state": STATES, "principals": PRINCIPAL_LISTS,
+        "resource_arn": ARNISH, "model_arn": model_arns(good=True), "resource_arns": st.one_of(st.lists(ARNISH, max_size=3), JUNK),
+        "state": STATES, "principals": PRINCIPAL_LISTS,
         "purge_principals": st.one_of(st.booleans(), st.sampled_from(["yes", "maybe"]), JUNK),
         "statement_id": st.one_of(TEXT, st.just("s" * 129), JUNK), "policy": POLICIES, "allow_wildcard_principal": BOOLS}))
 MODEL_PATTERNS = st.sampled_from(["arn:aws:comprehend:*", f"arn:aws:comprehend:us-west-2:{OWNER}:document-classifier/x/version/*",

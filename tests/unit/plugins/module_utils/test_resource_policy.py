@@ -7,10 +7,13 @@ read/plan/write loop with optimistic concurrency over an in-memory policy store.
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable, List, Optional, Tuple
 
 import pytest
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import converge_models
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
@@ -22,12 +25,14 @@ from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy im
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_requests
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import check_policy_text
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import outcome_result
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import parse_stored
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import plan
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import render_principals
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import resources_result
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import same_policy
 
 ARN = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
@@ -492,3 +497,97 @@ def test_first_write_is_read_back_and_reapplied_when_another_first_writer_overwr
     principals = sorted(store.policy["Statement"][0]["Principal"]["AWS"])
     assert principals == ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
     assert [revision for _operation, revision in store.writes][1] is not None, "the second write is conditional"
+
+
+# ---------------------------------------------------------------- several model versions (resource_arns)
+
+V1, V3 = ARN.replace("/v2", "/v1"), ARN.replace("/v2", "/v3")
+
+
+def test_requests_for_resource_arns_are_each_checked_and_deduplicated():
+    requests = build_requests({"resource_arns": [V1, ARN, V1], "principals": [JANE]})
+    assert [req.model.arn for req in requests] == [V1, ARN]
+    assert all(req.principals == request(principals=[JANE]).principals for req in requests)
+    assert [req.model.arn for req in build_requests({"resource_arn": ARN, "principals": [JANE]})] == [ARN]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"resource_arns": [], "principals": [JANE]}, "resource_arns must name at least one model version ARN"),
+    ({"resource_arns": [V1, "arn:aws:comprehend:us-west-2:1:endpoint/x"], "principals": [JANE]}, "resource_arns: 'arn:aws"),
+    ({"resource_arns": [V1], "principals": ["*"]}, "allow_wildcard_principal=true"),
+    ({"resource_arns": [V1, ARN.replace("arn:aws:", "arn:aws-cn:")], "principals": [JANE]}, "partition 'aws'"),
+])
+def test_requests_for_resource_arns_refuse_bad_input(params, message):
+    with pytest.raises(InvalidInputError, match=re.escape(message)):
+        build_requests(params)
+
+
+def test_converge_uses_the_callers_first_read():
+    store = FakeStore(policy_of(FOREIGN))
+    outcome = converge(store, request(principals=[JANE]), first_read=store.read())
+    assert outcome.changed and store.reads == 1, "converge read nothing more before its conditional write"
+    unchanged = converge(store, request(principals=[JANE]), first_read=store.read())
+    assert not unchanged.changed and store.reads == 2 and len(store.writes) == 1
+
+
+def test_resources_result_lists_each_version_and_its_diff():
+    requests = build_requests({"resource_arns": [V1, ARN], "principals": [JANE]})
+    outcomes = [Outcome(True, None, policy_of(owned({"AWS": JANE})), "1"), Outcome(False, GUIDE_POLICY, GUIDE_POLICY, "2")]
+    result = resources_result(requests, outcomes, diff=True)
+    assert result["changed"] is True
+    assert [(item["resource_arn"], item["changed"], item["policy_revision_id"]) for item in result["resources"]] == [
+        (V1, True, "1"), (ARN, False, "2")]
+    assert all("diff" not in item for item in result["resources"])
+    assert result["diff"] == [{"before": {}, "after": outcomes[0].after, "before_header": V1, "after_header": V1},
+                              {"before": GUIDE_POLICY, "after": GUIDE_POLICY, "before_header": ARN, "after_header": ARN}]
+    assert "diff" not in resources_result(requests, outcomes)
+
+
+def stores_for(*policies_by_arn):
+    stores = []
+    for arn, policy in policies_by_arn:
+        store = FakeStore(policy)
+        store.model = parse_model_arn(arn)
+        stores.append(store)
+    return stores
+
+
+def test_converge_models_reads_once_then_converges_each():
+    stores = stores_for((V1, policy_of(FOREIGN)), (ARN, GUIDE_POLICY), (V3, None))
+    requests = build_requests({"resource_arns": [V1, ARN, V3], "principals": ["123456789012", JANE]})
+    outcomes = converge_models(stores, requests, check_mode=False)
+    assert [outcome.changed for outcome in outcomes] == [True, False, True]
+    assert [store.reads for store in stores] == [1, 1, 2], "one read each, and the read-back after a first write"
+    assert stores[0].policy["Statement"][0] == FOREIGN and stores[1].writes == []
+
+
+def test_converge_models_in_check_mode_writes_nothing():
+    stores = stores_for((V1, None), (ARN, None))
+    outcomes = converge_models(stores, build_requests({"resource_arns": [V1, ARN], "principals": [JANE]}), check_mode=True)
+    assert all(outcome.changed for outcome in outcomes) and all(store.writes == [] for store in stores)
+
+
+def test_converge_models_writes_nothing_when_a_read_fails():
+    stores = stores_for((V1, None), (ARN, None))
+
+    def missing():
+        raise OperationError(f"the document-classifier {ARN} does not exist, or this account can't see it")
+
+    stores[1].read = missing
+    with pytest.raises(OperationError, match=r"^nothing was written: 1 of 2 resource policies could not be read: "):
+        converge_models(stores, build_requests({"resource_arns": [V1, ARN], "principals": [JANE]}), check_mode=False)
+    assert stores[0].writes == []
+
+
+def test_converge_models_reports_what_was_done_when_one_write_fails():
+    stores = stores_for((V1, None), (ARN, None))
+
+    def refused(text, revision_id):
+        raise OperationError("refused by AWS")
+
+    stores[1].put = refused
+    with pytest.raises(OperationError) as error:
+        converge_models(stores, build_requests({"resource_arns": [V1, ARN], "principals": [JANE]}), check_mode=False)
+    assert f"1 of 2 resource policies could not be converged ({ARN}: refused by AWS)" in str(error.value)
+    assert error.value.details["changed"] is True
+    assert [item["resource_arn"] for item in error.value.details["resources"]] == [V1]
