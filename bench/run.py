@@ -249,10 +249,9 @@ def markdown(results: List[Dict[str, Any]], awscli: str, repeat: int) -> str:
         "",
         "Where the rerun's calls come from: `comprehend_model_info` describes every model (DescribeDocumentClassifier) and "
         "each key once (DescribeKey); `comprehend_resource_policy` reads each model's policy (DescribeResourcePolicy); "
-        "`kms_comprehend_grant` describes the key again (DescribeKey) and reads its policy (GetKeyPolicy). That is 2 calls "
-        "per model and 3 per key: one over the target per key. The second DescribeKey is the grant module checking, on "
-        "every run, that the key is customer managed and enabled before it would write; it is kept on purpose, so that "
-        "the module's refusals don't depend on whether a write is needed.",
+        "`kms_comprehend_grant`, given the key ARN, reads the key policy (GetKeyPolicy) and, finding every grant in place, "
+        "doesn't describe the key again (only a customer managed key can hold its statements; on a run with something "
+        "to write it does, before the write). That is 2 calls per model and 2 per key.",
         "",
         "Why the first run takes longer than the rerun: after writing the first resource policy of a model (a write "
         "Comprehend can't make conditional), `comprehend_resource_policy` pauses (`contention.SETTLE_SECONDS`, "

@@ -22,8 +22,8 @@ description:
     list, the order of statements, actions and principals, and the normalisation AWS applies to a stored policy are
     not changes. A run that would change nothing makes no write call.
   - Every write names the policy revision the module read (C(PolicyRevisionId)). When another writer changed the
-    policy in between, the module reads it again, applies its change to what it finds, and tries again, up to five
-    times; then it fails and nothing the other writer did is lost.
+    policy in between, the module reads it again, applies its change to what it finds, and tries again, up to ten
+    times with growing jittered pauses; then it fails and nothing the other writer did is lost.
   - Throttling and internal errors are retried with jittered backoff.
   - Calls go to the region named in O(resource_arn), whatever region the connection options give.
   - With O(resource_arns), one task manages the policies of several model versions with the same options. All of

@@ -29,6 +29,10 @@ options:
       - The customer managed KMS key that encrypts the models, as key ID, key ARN, alias name (V(alias/NAME)) or alias ARN.
       - The key must be enabled and in the same account and region as the models.
       - Results always name the key by its ARN.
+      - With a key ARN and O(state=present), a run that finds every grant already in place reads only the key policy
+        (one call): it doesn't describe the key, so it doesn't notice a key disabled since the grants were written.
+        M(seed.comprehend.comprehend_model_info) reports a key's state, and the P(seed.comprehend.share_model#role)
+        role refuses a key that is not enabled.
     type: str
     required: true
   model_arns:
@@ -70,7 +74,8 @@ options:
 notes:
   - KMS key policies have no revision ID. After a write the module reads the policy again and checks that its
     statements and every statement it found before are still there; when another writer interfered, it applies its
-    change again on top of the other writer's policy (3 attempts in all) and then fails.
+    change again on top of the other writer's policy (8 attempts in all, with growing jittered pauses) and then
+    fails.
   - A principal that IAM doesn't know yet makes KMS refuse the policy as malformed; the module retries for about
     a minute before failing.
   - The module never sets C(BypassPolicyLockoutSafetyCheck).
@@ -251,8 +256,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
+from ansible_collections.seed.comprehend.plugins.module_utils.kms import Outcome
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import converge_key_policy
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import describe_key
+from ansible_collections.seed.comprehend.plugins.module_utils.kms import grants_in_place
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import KEY_ARN_RE
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import GrantRequest
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import check_key
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import grants_result
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import validate_params
@@ -268,17 +277,32 @@ ARGUMENT_SPEC = dict(
 
 def ensure_grants(module: AnsibleAWSModule) -> Dict[str, Any]:
     client = retrying_client(module, "kms")
-    metadata = describe_key(client, module.params["key_id"])
+    key_id = module.params["key_id"]
+    policy = None
+    if module.params["state"] == "present" and KEY_ARN_RE.match(key_id):
+        # Only a customer managed key can hold this module's statements (AWS managed key policies can't be edited):
+        # a run that finds every grant in place needs no DescribeKey, which saves a call per key on every rerun.
+        request = validate_params(module.params, key_id)
+        policy, unchanged = grants_in_place(client, key_id, request)
+        if unchanged:
+            return grant_result(module, key_id, "CUSTOMER", request, unchanged)
+    metadata = describe_key(client, key_id)
     check_key(metadata)
     key_arn = metadata["Arn"]
     request = validate_params(module.params, key_arn)
+    outcome = converge_key_policy(client, key_arn, request, module.check_mode,
+                                  first_read=policy if key_arn == key_id else None)
+    return grant_result(module, key_arn, metadata["KeyManager"], request, outcome)
+
+
+def grant_result(module: AnsibleAWSModule, key_arn: str, key_manager: str, request: GrantRequest,
+                 outcome: Outcome) -> Dict[str, Any]:
     for warning in request.warnings:
         module.warn(warning)
-    outcome = converge_key_policy(client, key_arn, request, module.check_mode)
     result = {
         "changed": outcome.changed,
         "key_arn": key_arn,
-        "key_manager": metadata["KeyManager"],
+        "key_manager": key_manager,
         "grants": grants_result(outcome.plan.grants),
         "policy": outcome.after,
     }

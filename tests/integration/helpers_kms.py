@@ -17,9 +17,13 @@ IMPORTER_ROOT = f"arn:aws:iam::{IMPORTER}:root"
 REGION = "us-west-2"
 SID_PREFIX = "SeedComprehendImport"
 CONTEXT_KEY = "kms:EncryptionContext:aws:comprehend:arn"
-# The KMS calls of one run of the module that changes nothing, and of one that writes.
+# The KMS calls of one run of the module that changes nothing, and of one that writes. Given a key ARN, a
+# state=present run reads the key policy first and describes the key only when it has something to change.
 READS = ["DescribeKey", "GetKeyPolicy"]
 WRITES = READS + ["PutKeyPolicy", "GetKeyPolicy"]
+NOTHING_TO_GRANT = ["GetKeyPolicy"]
+GRANT_PREVIEW = ["GetKeyPolicy", "DescribeKey"]
+GRANT_WRITES = GRANT_PREVIEW + ["PutKeyPolicy", "GetKeyPolicy"]
 
 
 def model_arn(name: str, version: str, kind: str = "document-classifier", account: str = OWNER) -> str:

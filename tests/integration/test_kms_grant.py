@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from helpers_kms import IMPORTER, IMPORTER_ROOT, OWNER, READS, REGION, WRITES
+from helpers_kms import GRANT_PREVIEW, GRANT_WRITES, IMPORTER, IMPORTER_ROOT, NOTHING_TO_GRANT, OWNER, READS, REGION, WRITES
 from helpers_kms import condition_values, foreign_statements, guide_statements, key_policy, kms_operations
 from helpers_kms import model_arn, own_statements, without_own_sids
 
@@ -37,7 +37,7 @@ def test_share_and_revoke_the_guide_example(aws, playbook):
     run = playbook("kms_grant/share_and_revoke.yml", key_id=key_arn, model_arn=model)
 
     assert run.rc == 0, run.stdout
-    assert kms_operations(aws) == READS + WRITES + READS + WRITES + READS
+    assert kms_operations(aws) == GRANT_PREVIEW + GRANT_WRITES + NOTHING_TO_GRANT + WRITES + READS
     grant = run.result("grant")
     assert grant["changed"] and grant["key_arn"] == key_arn and grant["key_manager"] == "CUSTOMER"
     assert grant["grants"] == [{"model_arn": GUIDE_MODEL, "principals": [IMPORTER_ROOT]}]
