@@ -30,7 +30,7 @@ options:
       - The key must be enabled and in the same account and region as the models.
       - Results always name the key by its ARN.
       - With a key ARN and O(state=present), a run that finds every grant already in place reads only the key policy
-        (one call): it doesn't describe the key, so it doesn't notice a key disabled since the grants were written.
+        (one call). It doesn't describe the key, so it doesn't notice a key disabled since the grants were written.
         M(seed.comprehend.comprehend_model_info) reports a key's state, and the P(seed.comprehend.share_model#role)
         role refuses a key that is not enabled.
     type: str
