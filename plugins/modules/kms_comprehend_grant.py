@@ -260,8 +260,8 @@ from ansible_collections.seed.comprehend.plugins.module_utils.kms import Outcome
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import converge_key_policy
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import describe_key
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import grants_in_place
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import KEY_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import GrantRequest
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import KEY_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import check_key
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import grants_result
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import validate_params
