@@ -21,6 +21,7 @@ except ImportError:
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import NOT_READ
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import Outcome
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import PolicyRequest
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
@@ -156,8 +157,14 @@ def converge_models(stores: List[ModelPolicyStore], requests: List[PolicyRequest
     if unread:
         raise OperationError(f"nothing was written: {len(unread)} of {len(stores)} resource policies could not be read: "
                              + "; ".join(unread))
-    runs = _each(lambda index: converge(stores[index], requests[index], check_mode, first_read=reads[index][0]),
-                 range(len(stores)))
+
+    def converge_one(index: int) -> Outcome:
+        # A read that found a policy is reused: every write on it names its revision, so a later change is caught.
+        # "No policy" is read again just before the unconditional first write, which must follow its read closely.
+        first_read = reads[index][0]
+        return converge(stores[index], requests[index], check_mode, first_read=NOT_READ if first_read is None else first_read)
+
+    runs = _each(converge_one, range(len(stores)))
     failed = [f"{request.model.arn}: {_failure(error)}" for request, (_outcome, error) in zip(requests, runs) if error]
     if failed:
         done = [(request, outcome) for request, (outcome, error) in zip(requests, runs) if not error]

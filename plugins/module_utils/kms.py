@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional
 
 try:
     from botocore.exceptions import ClientError
@@ -113,27 +113,25 @@ def put_key_policy(client: Any, key_arn: str, policy: Policy, wait: float = PRIN
             raise
 
 
-def grants_in_place(client: Any, key_arn: str, request: GrantRequest) -> Tuple[Policy, Optional[Outcome]]:
-    """The key policy, and an unchanged Outcome when it already holds everything the request asks for."""
+def grants_in_place(client: Any, key_arn: str, request: GrantRequest) -> Optional[Outcome]:
+    """An unchanged Outcome when the key policy already holds everything the request asks for, else None."""
     policy = get_key_policy(client, key_arn)
     plan = plan_change(policy, request)
-    return policy, None if plan.changed else Outcome(before=policy, after=plan.after, plan=plan, changed=False)
+    return None if plan.changed else Outcome(before=policy, after=plan.after, plan=plan, changed=False)
 
 
 def converge_key_policy(client: Any, key_arn: str, request: GrantRequest, check_mode: bool,
-                        attempts: int = WRITE_ATTEMPTS, sleep: Callable[[float], None] = time.sleep,
-                        first_read: Optional[Policy] = None) -> Outcome:
+                        attempts: int = WRITE_ATTEMPTS, sleep: Callable[[float], None] = time.sleep) -> Outcome:
     """Read, plan, write, read back and verify; re-apply on interference up to ``attempts`` times.
 
     KMS has no revision ID, so a concurrent writer can't be prevented, only detected: after each write the
     policy is read again and must hold this module's grants and every foreign statement seen before.
-    ``first_read`` is the key policy when the caller has just read it.
     """
     before = None
     written = False
     problems = []
     for attempt in range(attempts):
-        current = first_read if attempt == 0 and first_read is not None else get_key_policy(client, key_arn)
+        current = get_key_policy(client, key_arn)
         if before is None:
             before = current
         plan = plan_change(current, request)

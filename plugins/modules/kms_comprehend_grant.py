@@ -278,20 +278,20 @@ ARGUMENT_SPEC = dict(
 def ensure_grants(module: AnsibleAWSModule) -> Dict[str, Any]:
     client = retrying_client(module, "kms")
     key_id = module.params["key_id"]
-    policy = None
     if module.params["state"] == "present" and KEY_ARN_RE.match(key_id):
         # Only a customer managed key can hold this module's statements (AWS managed key policies can't be edited):
         # a run that finds every grant in place needs no DescribeKey, which saves a call per key on every rerun.
         request = validate_params(module.params, key_id)
-        policy, unchanged = grants_in_place(client, key_id, request)
+        unchanged = grants_in_place(client, key_id, request)
         if unchanged:
             return grant_result(module, key_id, "CUSTOMER", request, unchanged)
+    # converge_key_policy reads the policy again: its write must follow its read closely, since KMS can't make it
+    # conditional.
     metadata = describe_key(client, key_id)
     check_key(metadata)
     key_arn = metadata["Arn"]
     request = validate_params(module.params, key_arn)
-    outcome = converge_key_policy(client, key_arn, request, module.check_mode,
-                                  first_read=policy if key_arn == key_id else None)
+    outcome = converge_key_policy(client, key_arn, request, module.check_mode)
     return grant_result(module, key_arn, metadata["KeyManager"], request, outcome)
 
 

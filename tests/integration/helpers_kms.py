@@ -18,12 +18,13 @@ REGION = "us-west-2"
 SID_PREFIX = "SeedComprehendImport"
 CONTEXT_KEY = "kms:EncryptionContext:aws:comprehend:arn"
 # The KMS calls of one run of the module that changes nothing, and of one that writes. Given a key ARN, a
-# state=present run reads the key policy first and describes the key only when it has something to change.
+# state=present run reads the key policy first; only when it has something to change does it describe the key and
+# converge as any other run does.
 READS = ["DescribeKey", "GetKeyPolicy"]
 WRITES = READS + ["PutKeyPolicy", "GetKeyPolicy"]
 NOTHING_TO_GRANT = ["GetKeyPolicy"]
-GRANT_PREVIEW = ["GetKeyPolicy", "DescribeKey"]
-GRANT_WRITES = GRANT_PREVIEW + ["PutKeyPolicy", "GetKeyPolicy"]
+GRANT_PREVIEW = ["GetKeyPolicy"] + READS
+GRANT_WRITES = ["GetKeyPolicy"] + WRITES
 
 
 def model_arn(name: str, version: str, kind: str = "document-classifier", account: str = OWNER) -> str:

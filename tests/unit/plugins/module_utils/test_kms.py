@@ -189,22 +189,13 @@ def test_converge_in_check_mode_only_reads(stubbed):
     assert outcome.changed and outcome.after == granted_policy()
 
 
-def test_converge_starts_from_the_callers_read(stubbed):
-    stubber, client = stubbed
-    expect_put(stubber, granted_policy())  # no GetKeyPolicy before the write: the caller's read is used
-    expect_get(stubber, granted_policy())
-    outcome = kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=False, sleep=Sleeps(), first_read=DEFAULT_POLICY)
-    assert outcome.changed and outcome.before == DEFAULT_POLICY
-
-
 def test_grants_in_place_reads_once_and_says_whether_anything_is_missing(stubbed):
     stubber, client = stubbed
     expect_get(stubber, granted_policy())
     expect_get(stubber)
-    policy, unchanged = kms.grants_in_place(client, KEY_ARN, GRANT)
-    assert policy == granted_policy() and not unchanged.changed and unchanged.after == granted_policy()
-    policy, unchanged = kms.grants_in_place(client, KEY_ARN, GRANT)
-    assert policy == DEFAULT_POLICY and unchanged is None
+    unchanged = kms.grants_in_place(client, KEY_ARN, GRANT)
+    assert not unchanged.changed and unchanged.before == unchanged.after == granted_policy()
+    assert kms.grants_in_place(client, KEY_ARN, GRANT) is None
 
 
 def test_converge_reapplies_after_interference(stubbed):

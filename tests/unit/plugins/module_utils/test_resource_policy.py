@@ -557,8 +557,29 @@ def test_converge_models_reads_once_then_converges_each():
     requests = build_requests({"resource_arns": [V1, ARN, V3], "principals": ["123456789012", JANE]})
     outcomes = converge_models(stores, requests, check_mode=False)
     assert [outcome.changed for outcome in outcomes] == [True, False, True]
-    assert [store.reads for store in stores] == [1, 1, 2], "one read each, and the read-back after a first write"
+    # One read each; "no policy" is read again right before the first write, then read back once it settled.
+    assert [store.reads for store in stores] == [1, 1, 3]
     assert stores[0].policy["Statement"][0] == FOREIGN and stores[1].writes == []
+
+
+def test_converge_models_reads_no_policy_again_before_the_unconditional_first_write():
+    """Another writer creates the policy after the task's first read: the first write must not be the unconditional
+    one planned from that read (it would overwrite the other writer's policy), but one conditional on its revision."""
+    theirs = policy_of(owned({"AWS": ROOT_1234}, sid="Theirs"))
+    stores = stores_for((V1, None))
+    store = stores[0]
+    first_read = store.read
+
+    def read_then_competitor_creates():
+        stored = first_read()
+        if store.reads == 1:
+            store.compete(theirs)
+        return stored
+
+    store.read = read_then_competitor_creates
+    converge_models(stores, build_requests({"resource_arns": [V1], "principals": [JANE]}), check_mode=False)
+    assert store.writes[0] == ("put", f"{1:032x}"), store.writes  # the revision the competitor created
+    assert [statement["Sid"] for statement in store.policy["Statement"]] == ["Theirs", DEFAULT_STATEMENT_ID]
 
 
 def test_converge_models_in_check_mode_writes_nothing():
