@@ -21,7 +21,6 @@ except ImportError:
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import NOT_READ
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import Outcome
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import PolicyRequest
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
@@ -98,10 +97,12 @@ class ModelPolicyStore:
     def __init__(self, client: Any, model: ModelArn) -> None:
         self.client = client
         self.model = model
+        self._model_seen = False
 
     def read(self) -> Optional[StoredPolicy]:
         """The attached policy or None. Both "no policy" answers (an empty Describe answer, or
-        ResourceNotFoundException) would also fit a missing model, so then the model itself is checked."""
+        ResourceNotFoundException) would also fit a missing model, so then the model itself is checked, once: a
+        model deleted later makes the write fail with ResourceNotFoundException, reported as a missing model."""
         try:
             response = self.client.describe_resource_policy(aws_retry=True, ResourceArn=self.model.arn)
         except ClientError as error:
@@ -110,7 +111,9 @@ class ModelPolicyStore:
             response = {}
         if response.get("ResourcePolicy"):
             return StoredPolicy(response["ResourcePolicy"], response.get("PolicyRevisionId") or None)
-        describe_model(self.client, self.model)
+        if not self._model_seen:
+            describe_model(self.client, self.model)
+            self._model_seen = True
         return None
 
     def put(self, text: str, revision_id: Optional[str]) -> str:
@@ -158,13 +161,10 @@ def converge_models(stores: List[ModelPolicyStore], requests: List[PolicyRequest
         raise OperationError(f"nothing was written: {len(unread)} of {len(stores)} resource policies could not be read: "
                              + "; ".join(unread))
 
-    def converge_one(index: int) -> Outcome:
-        # A read that found a policy is reused: every write on it names its revision, so a later change is caught.
-        # "No policy" is read again just before the unconditional first write, which must follow its read closely.
-        first_read = reads[index][0]
-        return converge(stores[index], requests[index], check_mode, first_read=NOT_READ if first_read is None else first_read)
-
-    runs = _each(converge_one, range(len(stores)))
+    # A policy read here is reused: every write on it names its revision, so a change since is caught. converge
+    # reads "no policy" again itself, right before the unconditional first write.
+    runs = _each(lambda index: converge(stores[index], requests[index], check_mode, first_read=reads[index][0]),
+                 range(len(stores)))
     failed = [f"{request.model.arn}: {_failure(error)}" for request, (_outcome, error) in zip(requests, runs) if error]
     if failed:
         done = [(request, outcome) for request, (outcome, error) in zip(requests, runs) if not error]

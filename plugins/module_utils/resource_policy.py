@@ -46,8 +46,6 @@ _OUTSIDE_POLICY_CHARACTERS = re.compile(r"[^\t\n\r\x20-\xff]")
 _STATEMENT_ID_RE = re.compile(r"^[\x20-\x7e\xa0-\xff]{1,128}\Z")
 # Reads and writes in a row that may meet a revision conflict before the module gives up.
 MAX_ATTEMPTS = 10
-# converge's first_read when the caller has not read the policy yet (None means "no policy attached").
-NOT_READ = object()
 
 Principal = Tuple[str, str]  # (principal type, canonical value): ("AWS", "arn:aws:iam::123456789012:root")
 AttachedPolicy = Union[None, Policy, str]  # no policy, a policy document, or text that is not one
@@ -307,18 +305,18 @@ def same_policy(current: AttachedPolicy, desired: Optional[Policy], partition: s
 
 def converge(store: PolicyStore, request: PolicyRequest, check_mode: bool = False,
              attempts: int = MAX_ATTEMPTS, sleep: Callable[[float], None] = time.sleep,
-             first_read: Any = NOT_READ) -> Outcome:
+             first_read: Optional[StoredPolicy] = None) -> Outcome:
     """Read, plan, and write only when the meaning changes; on a revision conflict read and plan again.
 
     The first policy of a model can't be written conditionally (there is no revision yet), so another first
     writer may overwrite it unseen: after such a write the policy is read back once it had time to settle, and
-    the change is applied again (conditionally this time) when it is gone. ``first_read`` is what store.read()
-    returned just before, when the caller has read it already.
+    the change is applied again (conditionally this time) when it is gone. ``first_read`` is a policy the caller
+    has read already; "no policy" is always read here, right before the unconditional write it leads to.
     """
     for attempt in range(attempts):
         if attempt:
             sleep(retry_pause(attempt))
-        stored = store.read() if attempt or first_read is NOT_READ else first_read
+        stored = first_read if attempt == 0 and first_read is not None else store.read()
         revision_id = stored.revision_id if stored else None
         current = parse_stored(stored)
         desired = plan(current, request)

@@ -278,17 +278,8 @@ resources:
       type: bool
       sample: true
     policy:
-      description: The policy attached after the task, as RV(policy).
+      description: The policy attached after the task, as RV(policy) (see its sample).
       type: dict
-      sample:
-        Version: "2012-10-17"
-        Statement:
-          - Sid: ResourcePolicyForImportModel
-            Effect: Allow
-            Principal:
-              AWS: arn:aws:iam::444455556666:root
-            Action: comprehend:ImportModel
-            Resource: "*"
     policy_revision_id:
       description: The revision of the attached policy, as RV(policy_revision_id).
       type: str

@@ -107,6 +107,15 @@ def test_read_no_policy_as_not_found(stubbed):
     assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).read() is None
 
 
+def test_read_checks_the_model_once(stubbed):
+    client, stubber = stubbed
+    no_policy(stubber)
+    describe_classifier(stubber)
+    no_policy(stubber)  # the second read trusts the first: no second DescribeDocumentClassifier
+    store = ModelPolicyStore(client, parse_model_arn(CLASSIFIER))
+    assert store.read() is None and store.read() is None
+
+
 def test_read_no_policy_as_empty_answer(stubbed):
     client, stubber = stubbed
     stubber.add_response("describe_resource_policy", {}, {"ResourceArn": RECOGNIZER})
