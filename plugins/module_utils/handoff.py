@@ -130,9 +130,9 @@ def plan_imports(entries: List[Dict[str, Any]], names: Any) -> List[Dict[str, An
     so that, and a name for a model the handoff doesn't hold (a typo), is refused before any import."""
     if not isinstance(names, dict):
         raise InvalidInputError(f"import_model_names must be a dictionary keyed by source model ARN, got {type(names).__name__}")
-    strangers = sorted(set(names) - {entry["model_arn"] for entry in entries})
+    strangers = sorted(str(name) for name in set(names) - {entry["model_arn"] for entry in entries})
     if strangers:
-        raise InvalidInputError(f"import_model_names: {', '.join(map(str, strangers))} is not a model of the handoff")
+        raise InvalidInputError(f"import_model_names: {', '.join(strangers)} is not a model of the handoff")
     plan: List[Dict[str, Any]] = []
     sources_by_copy: Dict[Tuple[str, str, str, Optional[str]], str] = {}
     for entry in entries:

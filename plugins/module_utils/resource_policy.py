@@ -365,7 +365,7 @@ def outcome_result(outcome: Outcome, request: PolicyRequest, diff: bool = False)
 
 
 def resources_result(requests: List[PolicyRequest], outcomes: List[Outcome], diff: bool = False) -> Dict[str, Any]:
-    """The module's return values for O(resource_arns): one item per model version, one diff per changed one."""
+    """The module's return values for O(resource_arns): one item and one diff per model version."""
     results = [outcome_result(outcome, request, diff=diff) for request, outcome in zip(requests, outcomes)]
     result: Dict[str, Any] = {"changed": any(outcome.changed for outcome in outcomes), "resources": results}
     if diff:

@@ -120,6 +120,7 @@ def test_names_override_either_part():
     ((V1, V2), {V1: {"version_name": "v2"}}, "would both be imported as tickets version v2"),
     ((V1, V2), {V1: {"model_name": "x", "version_name": "v"}, V2: {"model_name": "x", "version_name": "v"}}, "would both"),
     ((V1,), {V2: {"model_name": "x"}}, f"{V2} is not a model of the handoff"),
+    ((V1,), {1: {}, "x": {}}, "1, x is not a model of the handoff"),
     ((V1,), {V1: {"name": "x"}}, "must be a dictionary with model_name and/or version_name"),
     ((V1,), {V1: "x"}, "must be a dictionary"),
     ((V1,), {V1: {"model_name": "bad_name"}}, f"import_model_names[{V1}].model_name"),
