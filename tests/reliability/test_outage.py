@@ -48,6 +48,21 @@ def check_failed_run(run, proxy, aws):
     return message, clear, no_traceback, written
 
 
+def judge_outage(figures, module, down_after, run, failed_after, failure, untouched, recovery):
+    """Record and assert one outage: the run failed clearly, wrote nothing, and the rerun converged."""
+    message, clear, no_traceback, written = failure
+    rerun, after, converged = recovery
+    row = {"module": module, "down after": down_after,
+           "run failed": run.rc != 0, "clear message": clear, "traceback": not no_traceback,
+           "writes while down": len(written), "policy untouched": untouched,
+           "seconds to fail": round(failed_after, 1), "rerun converged, nothing lost": converged}
+    ok = run.rc != 0 and clear and no_traceback and not written and untouched and converged
+    figures.add("outage", row, ok, [f"{module} said: {message[:220]}"])
+    assert run.rc != 0 and clear and no_traceback, run.stdout[-2000:]
+    assert not written and untouched
+    assert converged, (rerun.stdout[-2000:], after)
+
+
 def test_resource_policy_outage_between_read_and_write(aws, playbook, proxy, figures):
     arn = aws.create_model(aws.owner, name="outage", version="v1")
     owned = {"Sid": "ResourcePolicyForImportModel", "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "*",
@@ -60,7 +75,7 @@ def test_resource_policy_outage_between_read_and_write(aws, playbook, proxy, fig
     started = time.monotonic()
     run = playbook(str(PLAYBOOKS / "add_principal.yml"), aws_connection=connection, resource_arn=arn, principals=[principal(2)])
     failed_after = time.monotonic() - started
-    message, clear, no_traceback, written = check_failed_run(run, proxy, aws)
+    failure = check_failed_run(run, proxy, aws)
     untouched = resource_policy(aws.owner, arn) == before
 
     proxy.come_back()
@@ -69,15 +84,8 @@ def test_resource_policy_outage_between_read_and_write(aws, playbook, proxy, fig
     statement = next(item for item in after["Statement"] if item.get("Sid") == "ResourcePolicyForImportModel")
     converged = (rerun.rc == 0 and FOREIGN_MODEL_STATEMENT in after["Statement"]
                  and set(statement["Principal"]["AWS"]) == {principal(1), principal(2)})
-    row = {"module": "comprehend_resource_policy", "down after": "DescribeResourcePolicy",
-           "run failed": run.rc != 0, "clear message": clear, "traceback": not no_traceback,
-           "writes while down": len(written), "policy untouched": untouched,
-           "seconds to fail": round(failed_after, 1), "rerun converged, nothing lost": converged}
-    ok = run.rc != 0 and clear and no_traceback and not written and untouched and converged
-    figures.add("outage", row, ok, [f"comprehend_resource_policy said: {message[:220]}"])
-    assert run.rc != 0 and clear and no_traceback, run.stdout[-2000:]
-    assert not written and untouched
-    assert converged, (rerun.stdout[-2000:], after)
+    judge_outage(figures, "comprehend_resource_policy", "DescribeResourcePolicy", run, failed_after,
+                 failure, untouched, (rerun, after, converged))
 
 
 def test_key_policy_outage_between_read_and_write(aws, playbook, proxy, figures):
@@ -93,7 +101,7 @@ def test_key_policy_outage_between_read_and_write(aws, playbook, proxy, figures)
     started = time.monotonic()
     run = playbook(str(PLAYBOOKS / "grant_model.yml"), aws_connection=connection, key_id=key, model_arns=[second], principal=IMPORTER)
     failed_after = time.monotonic() - started
-    message, clear, no_traceback, written = check_failed_run(run, proxy, aws)
+    failure = check_failed_run(run, proxy, aws)
     untouched = key_policy(aws.owner, key) == before
 
     proxy.come_back()
@@ -101,12 +109,5 @@ def test_key_policy_outage_between_read_and_write(aws, playbook, proxy, figures)
     after = key_policy(aws.owner, key)
     converged = (rerun.rc == 0 and after["Statement"][:2] == policy["Statement"]
                  and {model for _principal, model in read_grants(after, "aws")} == {first, second})
-    row = {"module": "kms_comprehend_grant", "down after": "GetKeyPolicy",
-           "run failed": run.rc != 0, "clear message": clear, "traceback": not no_traceback,
-           "writes while down": len(written), "policy untouched": untouched,
-           "seconds to fail": round(failed_after, 1), "rerun converged, nothing lost": converged}
-    ok = run.rc != 0 and clear and no_traceback and not written and untouched and converged
-    figures.add("outage", row, ok, [f"kms_comprehend_grant said: {message[:220]}"])
-    assert run.rc != 0 and clear and no_traceback, run.stdout[-2000:]
-    assert not written and untouched
-    assert converged, (rerun.stdout[-2000:], after)
+    judge_outage(figures, "kms_comprehend_grant", "GetKeyPolicy", run, failed_after,
+                 failure, untouched, (rerun, after, converged))

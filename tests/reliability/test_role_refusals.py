@@ -13,6 +13,17 @@ def served_writes(aws, account):
     return [f"{call['service']}:{call['operation']}" for call in aws.write_calls(account) if call["status"] < 400]
 
 
+def judge_refusal(figures, target, run, writes, named, refused_what):
+    """Record and assert one end-to-end refusal: the run failed, wrote nothing first, and named the option."""
+    row = {"target": target, "cases": 1, "refused": int(run.rc != 0), "writes before a refusal": len(writes),
+           "refusals not naming an option": int(run.rc != 0 and not named)}
+    role = target.split(",", 1)[0]
+    figures.add("bad-input", row, run.rc != 0 and not writes and named,
+                [f"{role} wrote {', '.join(writes)} before refusing {refused_what}"] if writes else [])
+    assert run.rc != 0 and named, run.stdout[-2000:]
+    assert writes == [], f"the role wrote {writes} before refusing the input"
+
+
 def test_share_model_refuses_a_service_principal_before_writing(aws, playbook, figures):
     """A service principal is a valid principal of a model's resource policy but not of a key policy grant: with a
     model under a customer managed key, the role must refuse it before it writes the resource policy."""
@@ -20,15 +31,9 @@ def test_share_model_refuses_a_service_principal_before_writing(aws, playbook, f
     model = aws.create_model(aws.owner, name="tickets", version="v1", kms_key_id=key)
     aws.reset_calls()
     run = playbook("share/share.yml", share_model_arns=[model], share_model_principals=[IMPORTER, "comprehend.amazonaws.com"])
-    writes = served_writes(aws, OWNER)
-    named = "principals" in run.stdout and "comprehend.amazonaws.com" in run.stdout
-    row = {"target": "share_model role, e2e: a service principal with a customer managed key", "cases": 1,
-           "refused": int(run.rc != 0), "writes before a refusal": len(writes),
-           "refusals not naming an option": int(run.rc != 0 and not named)}
-    figures.add("bad-input", row, run.rc != 0 and not writes and named,
-                [f"share_model role wrote {', '.join(writes)} before refusing the service principal"] if writes else [])
-    assert run.rc != 0 and named, run.stdout[-2000:]
-    assert writes == [], f"the role wrote {writes} before refusing the input"
+    judge_refusal(figures, "share_model role, e2e: a service principal with a customer managed key", run,
+                  served_writes(aws, OWNER), "principals" in run.stdout and "comprehend.amazonaws.com" in run.stdout,
+                  "the service principal")
 
 
 def importer_handoff(aws, model, key_type="aws_owned", kms_key_arn=None):
@@ -54,15 +59,8 @@ def test_import_model_refuses_a_key_that_is_not_an_arn_before_writing(aws, playb
     aws.reset_calls()
     run = playbook("import/import.yml", account=aws.importer, import_model_handoff=importer_handoff(aws, model),
                    import_model_kms_key_arn="alias/my-key")
-    writes = served_writes(aws, IMPORTER)
-    named = "import_model_kms_key_arn" in run.stdout
-    row = {"target": "import_model role, e2e: import_model_kms_key_arn not an ARN", "cases": 1, "refused": int(run.rc != 0),
-           "writes before a refusal": len(writes), "refusals not naming an option": int(run.rc != 0 and not named)}
-    figures.add("bad-input", row, run.rc != 0 and not writes and named,
-                [f"import_model role wrote {', '.join(writes)} before failing on import_model_kms_key_arn='alias/my-key'"] if writes else [])
-    assert run.rc != 0, run.stdout[-2000:]
-    assert writes == [], f"the role wrote {writes} before refusing the input"
-    assert named, run.stdout[-2000:]
+    judge_refusal(figures, "import_model role, e2e: import_model_kms_key_arn not an ARN", run, served_writes(aws, IMPORTER),
+                  "import_model_kms_key_arn" in run.stdout, "import_model_kms_key_arn='alias/my-key'")
 
 
 def test_import_model_refuses_a_handoff_key_that_is_not_an_arn_before_writing(aws, playbook, figures):
@@ -72,15 +70,8 @@ def test_import_model_refuses_a_handoff_key_that_is_not_an_arn_before_writing(aw
     aws.reset_calls()
     run = playbook("import/import.yml", account=aws.importer,
                    import_model_handoff=importer_handoff(aws, model, "customer_managed", {"arn": "arn:aws:kms:us-west-2:111122223333:key/x"}))
-    writes = served_writes(aws, IMPORTER)
-    named = "kms_key_arn" in run.stdout
-    row = {"target": "import_model role, e2e: handoff kms_key_arn not a string", "cases": 1, "refused": int(run.rc != 0),
-           "writes before a refusal": len(writes), "refusals not naming an option": int(run.rc != 0 and not named)}
-    figures.add("bad-input", row, run.rc != 0 and not writes and named,
-                [f"import_model role wrote {', '.join(writes)} before failing on a handoff kms_key_arn that is a mapping"] if writes else [])
-    assert run.rc != 0, run.stdout[-2000:]
-    assert writes == [], f"the role wrote {writes} before refusing the input"
-    assert named, run.stdout[-2000:]
+    judge_refusal(figures, "import_model role, e2e: handoff kms_key_arn not a string", run, served_writes(aws, IMPORTER),
+                  "kms_key_arn" in run.stdout, "a handoff kms_key_arn that is a mapping")
 
 
 def test_import_model_two_versions_of_one_model_without_names(aws, playbook, figures):
