@@ -9,10 +9,10 @@ from functools import wraps
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import build_handoff
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_entry
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import plan_imports

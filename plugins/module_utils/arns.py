@@ -31,6 +31,11 @@ IAM_ENTITY_ARN_RE = re.compile(
     r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):iam::(?P<account>[0-9]{12}):(?P<kind>user|role)"
     r"(?P<path>/(?:[\x21-\x7E]+/)?)(?P<name>[\w+=,.@-]{1,128})\Z"
 )
+# A KMS key ARN (key IDs are UUIDs, or mrk-... for multi-Region keys), with named groups.
+KEY_ARN_RE = re.compile(
+    r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/[A-Za-z0-9-]+\Z")
+# KeyId of the KMS API: a key ID, key ARN, alias name or alias ARN, ASCII, at most 2048 characters.
+KMS_KEY_ID_MAX_LENGTH = 2048
 SERVICE_PRINCIPAL_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?\Z")
 WILDCARD_PRINCIPALS = ("*", "arn:aws:iam::*:root")
 
@@ -83,6 +88,20 @@ def check_name(value: object, option: str) -> str:
             f"{option}: {value!r} is not a valid name: at most {NAME_MAX_LENGTH} letters, digits and hyphens, "
             "starting and ending with a letter or digit"
         )
+    return value
+
+
+def check_key_arn(value: object, option: str) -> str:
+    """A KMS key ARN (not a key ID or alias: IAM policies name keys by ARN)."""
+    if not isinstance(value, str) or not KEY_ARN_RE.match(value):
+        raise InvalidInputError(f"{option}: {value!r} is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID)")
+    return value
+
+
+def check_key_id(value: object, option: str) -> str:
+    """Any form of KMS KeyId, checked as far as it can be without asking KMS."""
+    if not isinstance(value, str) or not value or not value.isascii() or len(value) > KMS_KEY_ID_MAX_LENGTH:
+        raise InvalidInputError(f"{option}: {value!r} is not a KMS key ID, key ARN, alias name or alias ARN")
     return value
 
 

@@ -94,10 +94,10 @@ def _raise_refused_write(error: BaseException, model: ModelArn, revision_id: Opt
 class ModelPolicyStore:
     """The resource policy of one model version (resource_policy.PolicyStore over a Comprehend client)."""
 
-    def __init__(self, client: Any, model: ModelArn) -> None:
+    def __init__(self, client: Any, model: ModelArn, model_seen: bool = False) -> None:
         self.client = client
         self.model = model
-        self._model_seen = False
+        self._model_seen = model_seen  # whether the model is known to exist
 
     def read(self) -> Optional[StoredPolicy]:
         """The attached policy or None. Both "no policy" answers (an empty Describe answer, or

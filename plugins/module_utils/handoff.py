@@ -9,10 +9,10 @@ permissions policy of the service role that Comprehend assumes to decrypt the so
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import normalise_principal
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
@@ -23,14 +23,6 @@ HANDOFF_SCHEMA_VERSION = 1
 KEY_TYPES = ("aws_owned", "customer_managed", "aws_managed")
 # What the importer's service role needs on the source key (and on its own key, when it re-encrypts).
 IMPORTER_KMS_ACTIONS = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
-KEY_ARN_RE = re.compile(r"^arn:aws(?:-[a-z0-9-]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+\Z")
-
-
-def check_key_arn(value: Any, option: str) -> str:
-    """A KMS key ARN (not a key ID or alias: IAM policies name keys by ARN)."""
-    if not isinstance(value, str) or not KEY_ARN_RE.match(value):
-        raise InvalidInputError(f"{option}: {value!r} is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID)")
-    return value
 
 
 def check_share_principals(principals: Any, model_arns: Any) -> List[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_id
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
@@ -18,7 +19,6 @@ from ansible_collections.seed.comprehend.plugins.module_utils.errors import Inva
 ROLE_ARN_RE = re.compile(r"^arn:aws(?:-[a-z0-9-]+)?:iam::[0-9]{12}:role/.+\Z")
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
-KMS_KEY_ID_MAX = 2048
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,7 @@ def build_import_request(params: Mapping[str, Any], region: Optional[str]) -> Im
         parameters["VersionName"] = version_name
     key_id = params.get("model_kms_key_id")
     if key_id:
-        if not key_id.isascii() or len(key_id) > KMS_KEY_ID_MAX:
-            raise InvalidInputError(f"model_kms_key_id: {key_id!r} is not a KMS key ID, key ARN, alias name or alias ARN")
-        parameters["ModelKmsKeyId"] = key_id
+        parameters["ModelKmsKeyId"] = check_key_id(key_id, "model_kms_key_id")
     role = params.get("data_access_role_arn")
     if role:
         if not ROLE_ARN_RE.match(role):

@@ -18,6 +18,7 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore itself
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_id
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
 from ansible_collections.seed.comprehend.plugins.module_utils.contention import retry_pause
 from ansible_collections.seed.comprehend.plugins.module_utils.contention import settle_pause
@@ -55,8 +56,7 @@ def _aws_message(error: Any) -> str:
 
 def describe_key(client: Any, key_id: str) -> Dict[str, Any]:
     """KeyMetadata of a key ID, key ARN, alias name or alias ARN."""
-    if not key_id or not key_id.isascii() or len(key_id) > 2048:
-        raise InvalidInputError(f"key_id: {key_id!r} is not a key ID, key ARN, alias name or alias ARN")
+    check_key_id(key_id, "key_id")
     try:
         return client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]
     except ClientError as error:

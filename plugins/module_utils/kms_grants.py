@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ACCOUNT_ID_RE
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import KEY_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import MODEL_ARN_MAX_LENGTH
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import MODEL_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import is_wildcard_principal
@@ -55,7 +56,6 @@ STATEMENT_KINDS = (
 _CONDITION_KEY_BY_ACTIONS = {frozenset(action.lower() for action in actions): key for _name, actions, key in STATEMENT_KINDS}
 _OWNED_ELEMENTS = frozenset(("Sid", "Effect", "Principal", "Action", "Resource", "Condition"))
 
-KEY_ARN_RE = re.compile(r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/\S+\Z")
 # A model ARN pattern: the partition literal, then region, account and resource parts that may hold `*`
 # (which matches across ``:`` and ``/`` in StringLike) and may be left out after a `*`.
 MODEL_PATTERN_RE = re.compile(

@@ -62,17 +62,17 @@ class _KeyCache:
         return self.seen[key_id]
 
 
-def _facts(comprehend: Any, keys: _KeyCache, model: ModelArn, properties: Mapping[str, Any],
-           include_policy: bool) -> Dict[str, Any]:
-    facts = model_facts(model, properties, keys.metadata(properties.get("ModelKmsKeyId")))
-    if include_policy:
-        facts["resource_policy"] = policy_facts(ModelPolicyStore(comprehend, model).read())
-    return facts
-
-
 def describe_models(comprehend: Any, kms: Any, region: Optional[str], params: Mapping[str, Any]) -> Dict[str, Any]:
     """The module's result for model_arns, or for every version of model_type/name."""
     keys = _KeyCache(kms)
+    include_policy = params.get("include_policy", True)
+
+    def facts(model: ModelArn, properties: Mapping[str, Any]) -> Dict[str, Any]:
+        result = model_facts(model, properties, keys.metadata(properties.get("ModelKmsKeyId")))
+        if include_policy:  # the model was just described: reading "no policy" needn't check it again
+            result["resource_policy"] = policy_facts(ModelPolicyStore(comprehend, model, model_seen=True).read())
+        return result
+
     models: List[Dict[str, Any]] = []
     missing: List[str] = []
     if params.get("model_arns") is not None:
@@ -87,13 +87,12 @@ def describe_models(comprehend: Any, kms: Any, region: Optional[str], params: Ma
                     raise
                 missing.append(model.arn)
                 continue
-            models.append(_facts(comprehend, keys, model, properties, params.get("include_policy", True)))
+            models.append(facts(model, properties))
     else:
         arn_key = _LIST[params["model_type"]][3]
         statuses = params.get("statuses")
         for properties in list_model_versions(comprehend, params["model_type"], params["name"]):
             if statuses and properties.get("Status") not in statuses:
                 continue
-            model = parse_model_arn(properties[arn_key], option="model")
-            models.append(_facts(comprehend, keys, model, properties, params.get("include_policy", True)))
+            models.append(facts(parse_model_arn(properties[arn_key], option="model"), properties))
     return {"changed": False, "models": models, "missing": missing}

@@ -254,6 +254,7 @@ from typing import Any, Dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import KEY_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import Outcome
@@ -261,7 +262,6 @@ from ansible_collections.seed.comprehend.plugins.module_utils.kms import converg
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import describe_key
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import grants_in_place
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import GrantRequest
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import KEY_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import check_key
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import grants_result
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import validate_params

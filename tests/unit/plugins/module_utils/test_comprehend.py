@@ -116,6 +116,12 @@ def test_read_checks_the_model_once(stubbed):
     assert store.read() is None and store.read() is None
 
 
+def test_read_trusts_a_model_the_caller_has_described(stubbed):
+    client, stubber = stubbed
+    no_policy(stubber)  # and no DescribeDocumentClassifier: comprehend_model_info has just described it
+    assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER), model_seen=True).read() is None
+
+
 def test_read_no_policy_as_empty_answer(stubbed):
     client, stubber = stubbed
     stubber.add_response("describe_resource_policy", {}, {"ResourceArn": RECOGNIZER})
