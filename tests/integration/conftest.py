@@ -76,12 +76,31 @@ class Account:
         )
 
 
+# The tests act in each account as this role, an administrator as on a real account: under the emulator's
+# forward-access reading, KMS checks the ImportModel caller's own IAM policies too.
+OPERATOR_ROLE = "seed-comprehend-tests"
+ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def _session(url: str, role_arn: str, credentials: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    keys = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
+    sts = boto3.client("sts", region_name=REGION, endpoint_url=url, aws_access_key_id=keys["AccessKeyId"],
+                       aws_secret_access_key=keys["SecretAccessKey"], aws_session_token=keys.get("SessionToken"))
+    return sts.assume_role(RoleArn=role_arn, RoleSessionName="tests")["Credentials"]
+
+
 def assume_account(url: str, account_id: str) -> Account:
-    sts = boto3.client("sts", region_name=REGION, endpoint_url=url, aws_access_key_id="testing",
-                       aws_secret_access_key="testing")
-    role = f"arn:aws:iam::{account_id}:role/seed-comprehend-tests"
-    credentials = sts.assume_role(RoleArn=role, RoleSessionName="tests")["Credentials"]
-    return Account(account_id=account_id, url=url, credentials=credentials)
+    """Create the operator role in ``account_id`` and act as a session of it.
+
+    moto lets anyone assume a role that doesn't exist; such a session only serves to create the real one.
+    """
+    bootstrap = Account(account_id, url, _session(url, f"arn:aws:iam::{account_id}:role/seed-comprehend-bootstrap"))
+    iam = bootstrap.client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName=OPERATOR_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=OPERATOR_ROLE, PolicyName="administrator", PolicyDocument=json.dumps(ADMIN_POLICY))
+    return Account(account_id=account_id, url=url, credentials=_session(url, role, bootstrap.credentials))
 
 
 @dataclass
@@ -109,6 +128,25 @@ class AwsWorld:
 
     def set_model_status(self, arn: str, status: str, message: Optional[str] = None) -> None:
         control.set_model_status(self.url, arn, status, message)
+
+    def set_options(self, **options: Any) -> Dict[str, Any]:
+        """Pick the emulator's reading of behaviours AWS doesn't document (tests/emulator/README.md)."""
+        return control.set_options(self.url, **options)
+
+    def create_role(self, account: Account, name: str, path: str = "/", trust: Optional[Dict[str, Any]] = None,
+                    policy: Optional[Dict[str, Any]] = None) -> str:
+        """An IAM role of ``account`` (trusting the account itself unless ``trust`` says otherwise); its ARN."""
+        iam = account.client("iam")
+        trust = trust or {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account.account_id}:root"}, "Action": "sts:AssumeRole"}]}
+        arn = iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        if policy is not None:
+            iam.put_role_policy(RoleName=name, PolicyName="permissions", PolicyDocument=json.dumps(policy))
+        return arn
+
+    def create_user(self, account: Account, name: str, path: str = "/") -> str:
+        """An IAM user of ``account``; its ARN."""
+        return account.client("iam").create_user(UserName=name, Path=path)["User"]["Arn"]
 
     def create_key(self, account: Account, policy: Optional[Dict[str, Any]] = None) -> str:
         kms = account.client("kms")
