@@ -4,14 +4,20 @@ Control API (JSON in and out, never logged), under ``/_emulator/``:
 
 ==========================  ==========================================================================================
 ``GET  health``             ``{"status": "ok"}``
-``POST reset``              clear all moto state, the call log, the fault configuration and the options -> ``{}``
+``POST reset``              clear moto state, call log, faults, options and IAM change times -> ``{}``
 ``GET  calls``              ``{"calls": [{"account", "service", "operation", "region", "status", "fault"}, ...]}``
 ``POST calls/reset``        clear the call log -> ``{}``
 ``GET  faults``             the fault configuration
 ``POST faults``             set it (see :mod:`emulator._faults`; ``{}`` or rate 0 turns faults off) -> the configuration
 ``POST model-status``       ``{"arn", "status", "message"?}``: pin a model's status -> the model's Describe properties
-``GET  options``            ``{"missing_resource_policy": "not_found" | "empty"}``
-``POST options``            set some of them -> all of them
+``GET  options``            all options; defaults first (README, "Invented behaviours"):
+                            ``missing_resource_policy``: ``"not_found"`` | ``"empty"``;
+                            ``import_kms_identity``: ``"data_access_role"`` | ``"forward_access"`` (who calls KMS
+                            during ImportModel, see :mod:`emulator._sharing`);
+                            ``unversioned_copy_arn``: ``"name_only"`` | ``"generated_version"``;
+                            ``stale_revision_message``: ``"names_revision"`` | ``"generic"``;
+                            ``iam_propagation_seconds``: ``1.0`` (0 to 3600, see :mod:`emulator._propagation`)
+``POST options``            set some of them (400, and nothing changes, on a bad name or value) -> all of them
 ``GET  iam-auth``           ``{"enabled": false}``: whether IAM permissions are enforced (see :mod:`emulator._auth`)
 ``POST iam-auth``           ``{"enabled": true|false}``: switch it -> ``{"enabled": ...}``; reset switches it off
 ==========================  ==========================================================================================
@@ -35,10 +41,11 @@ from urllib.parse import parse_qs
 from moto.moto_api._internal.models import moto_api_backend
 from werkzeug.wrappers import Request, Response
 
-from . import _auth
-from ._comprehend import OPTIONS, set_model_status
+from . import _auth, _propagation
+from ._comprehend import set_model_status
 from ._faults import Fault, FaultInjector
 from ._identity import account_for, signed_scope
+from ._options import OPTIONS
 
 CONTROL_PREFIX = "/_emulator/"
 
@@ -160,6 +167,7 @@ class EmulatorApp:
         self.calls.clear()
         self.faults.configure({})
         OPTIONS.reset()
+        _propagation.reset()
 
     def _reset(self, body: Dict[str, Any]) -> Dict[str, Any]:
         self.reset()

@@ -42,8 +42,10 @@ from ._auth import JsonAuthorization, check_pass_role
 from ._errors import AwsJsonError, validation_error
 from ._identity import caller_of
 from ._kms import resolve_key
+from ._options import OPTIONS
 from ._policy import POLICY_CHARACTERS, Principal
-from ._sharing import authorize_import, check_import_encryption
+from ._sharing import ImportRequest, authorize_import, check_import_encryption
+from ._validation import ValidatedJson
 
 # moto serves requests on threads; Comprehend checks a policy's revision and stores the new one in one atomic
 # step, so the emulator must too, or two conditional writers with the same revision could both succeed.
@@ -61,35 +63,9 @@ MODEL_ARN = re.compile(
     r"^arn:(?P<partition>aws(-[^:]+)?):comprehend:(?P<region>[a-zA-Z0-9-]*):(?P<account>[0-9]{12}):"
     rf"(?P<type>document-classifier|entity-recognizer)/(?P<name>{_NAME_PATTERN})(/version/(?P<version>{_NAME_PATTERN}))?$"
 )
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")  # how AWS names its Regions: us-west-2, us-gov-east-1
 _MODEL_ARN_CONSTRAINT = f"Member must satisfy regular expression pattern: {MODEL_ARN.pattern}"
 _DEFAULT_PAGE_SIZE = 100
-
-
-class Options:
-    """Switches for behaviours AWS doesn't document. The control API sets them; ``reset()`` restores the defaults."""
-
-    MISSING_RESOURCE_POLICY = ("not_found", "empty")  # the first one is the default
-
-    def __init__(self) -> None:
-        self.missing_resource_policy = ""
-        self.reset()
-
-    def reset(self) -> None:
-        self.missing_resource_policy = self.MISSING_RESOURCE_POLICY[0]
-
-    def as_dict(self) -> Dict[str, Any]:
-        return {"missing_resource_policy": self.missing_resource_policy}
-
-    def update(self, values: Mapping[str, Any]) -> Dict[str, Any]:
-        """Apply ``values`` (ValueError on unknown names or values) and return all options."""
-        for name, value in values.items():
-            if name != "missing_resource_policy" or value not in self.MISSING_RESOURCE_POLICY:
-                raise ValueError(f"unknown option or value: {name}={value!r}; missing_resource_policy takes one of {self.MISSING_RESOURCE_POLICY}")
-            self.missing_resource_policy = value
-        return self.as_dict()
-
-
-OPTIONS = Options()
 
 
 @dataclass(frozen=True)
@@ -142,7 +118,14 @@ class ModelRef:
         match = MODEL_ARN.match(arn) if isinstance(arn, str) else None
         if match is None:
             raise validation_error(parameter, _MODEL_ARN_CONSTRAINT, str(arn))
+        check_region(match["region"], arn, parameter)
         return cls(match["partition"], match["region"], match["account"], KINDS[match["type"]], match["name"], match["version"])
+
+
+def check_region(region: str, arn: str, parameter: str) -> None:
+    """INVENTED: botocore's ARN patterns admit an empty or upper-case region, but no AWS Region is named like that."""
+    if not REGION.match(region):
+        raise validation_error(parameter, f"Member must name a Region matching {REGION.pattern}", arn)
 
 
 def _invalid_request(message: str) -> AwsJsonError:
@@ -244,6 +227,9 @@ class ResourcePolicy:
 def _check_revision(arn: str, revision: Optional[str], current: Optional[ResourcePolicy]) -> None:
     """Optimistic locking: a PolicyRevisionId, when given, must be the current one."""
     if revision is not None and (current is None or revision != current.revision):
+        # INVENTED: the API declares only InvalidRequest/ResourceNotFound/InternalServer; the option picks the wording.
+        if OPTIONS.stale_revision_message == "generic":
+            raise _invalid_request("The request is invalid.")
         raise _invalid_request(
             f"The policy revision {revision} is stale: it isn't the current revision of the resource policy of {arn}. Describe the policy and retry."
         )
@@ -377,15 +363,20 @@ class EmulatorComprehendBackend(ComprehendBackend):
         _check_name("ModelName", name)
         if version is not None:
             _check_name("VersionName", version)
+        elif OPTIONS.unversioned_copy_arn == "generated_version":
+            # INVENTED: AWS doesn't document the ARN of a copy imported without VersionName; this reading names one.
+            version = time.strftime("v%Y%m%d%H%M%S", time.gmtime()) + f"-{uuid.uuid4().hex[:6]}"
         arn = ref.kind.arn(self.partition, self.region_name, self.account_id, name, version)
         if arn in self._models(ref.kind):
             raise AwsJsonError("ResourceInUseException", f"The resource {arn} already exists.")
-        check_import_encryption(
-            caller, self.region_name, source.arn, ref.account, source.model_kms_key_id, params.get("ModelKmsKeyId"), params.get("DataAccessRoleArn")
-        )
+        check_import_encryption(ImportRequest(
+            caller, self.region_name, source.arn, ref.account, arn, source.model_kms_key_id, params.get("ModelKmsKeyId"), params.get("DataAccessRoleArn"),
+        ))
 
         settings = {field: source.settings[field] for field in _INHERITED if field in source.settings}
-        settings.update((field, params[field]) for field in ("VersionName", "ModelKmsKeyId", "DataAccessRoleArn") if params.get(field))
+        settings.update((field, params[field]) for field in ("ModelKmsKeyId", "DataAccessRoleArn") if params.get(field))
+        if version is not None:
+            settings["VersionName"] = version
         return self._add_model(CustomModel(ref.kind, arn, name, settings, source_model_arn=source.arn), params.get("Tags"))
 
 
@@ -422,7 +413,7 @@ def _paginate(items: List[Dict[str, Any]], params: Mapping[str, Any]) -> Tuple[L
     return items[start:end], (str(end) if end < len(items) else None)
 
 
-class EmulatorComprehendResponse(JsonAuthorization, ComprehendResponse):
+class EmulatorComprehendResponse(ValidatedJson, JsonAuthorization, ComprehendResponse):
     """moto's Comprehend handlers with the model, resource policy and ImportModel operations replaced."""
 
     # The parameters naming the model a request acts on, for IAM enforcement (see emulator._auth).
@@ -441,6 +432,14 @@ class EmulatorComprehendResponse(JsonAuthorization, ComprehendResponse):
         except ValueError:
             return None
         return next((params[name] for name in self._RESOURCE_PARAMETERS if isinstance(params.get(name), str)), None)
+
+    def _check_input(self) -> None:
+        """Model ARNs naming an impossible region, in every parameter naming a model (see :func:`check_region`)."""
+        params = self._params()
+        for name in self._RESOURCE_PARAMETERS:
+            match = MODEL_ARN.match(params[name]) if isinstance(params.get(name), str) else None
+            if match:
+                check_region(match["region"], params[name], name[:1].lower() + name[1:])
 
     def _create(self, kind: ModelKind) -> str:
         return json.dumps({kind.arn_key: self.backend.create_model(kind, self._params())})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 from moto.core.exceptions import JsonRESTError
 
@@ -20,10 +20,22 @@ class AwsJsonError(JsonRESTError):
         self.code = status
 
 
+def shown_value(value: object) -> str:
+    """How AWS shows a bad value in a ValidationException: `` 'x'``, `` null``, or nothing when it is long."""
+    if value is None:
+        return " null"
+    text = value if isinstance(value, str) else str(value)
+    return f" '{text}'" if len(text) <= 256 else ""
+
+
 def validation_error(parameter: str, constraint: str, value: Optional[str] = None) -> AwsJsonError:
-    """The ValidationException AWS returns when a parameter breaks its model's constraints (long values are left out)."""
-    shown = f" '{value}'" if value is not None and len(value) <= 256 else ""
-    return AwsJsonError(
-        "ValidationException",
-        f"1 validation error detected: Value{shown} at '{parameter}' failed to satisfy constraint: {constraint}",
-    )
+    """The ValidationException AWS returns when a parameter breaks its model's constraints (value None: not shown)."""
+    return validation_errors([(parameter, constraint, "" if value is None else shown_value(value))])
+
+
+def validation_errors(errors: Sequence[Tuple[str, str, str]]) -> AwsJsonError:
+    """One ValidationException for ``errors``, each (parameter, constraint, :func:`shown_value` of the value), worded
+    like AWS's: ``2 validation errors detected: Value 'x' at 'a' failed to satisfy constraint: ...; Value null at ...``."""
+    described = [f"Value{shown} at '{parameter}' failed to satisfy constraint: {constraint}" for parameter, constraint, shown in errors]
+    count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected"
+    return AwsJsonError("ValidationException", f"{count}: {'; '.join(described)}")

@@ -5,6 +5,15 @@
   (else MalformedPolicyDocumentException), AWS's character set (MalformedPolicyDocumentException), at most 32,768 bytes
   (LimitExceededException), and the lockout safety check: the new policy must let the caller call kms:PutKeyPolicy
   later, unless BypassPolicyLockoutSafetyCheck is true (else MalformedPolicyDocumentException, AWS's message).
+* Principals must exist: an IAM user or role ARN that moto's IAM doesn't know in the account it names, or that isn't
+  visible yet (:mod:`emulator._propagation`), gets MalformedPolicyDocumentException "Policy contains a statement with
+  one or more invalid principals." (AWS re:Post Knowledge Center, "kms-policy-error-invalid-principals": KMS stores a
+  user or role as its unique ID, so the entity must exist). Checked before the lockout check. Accepted as they are:
+  ``*``, account IDs and ``arn:PARTITION:iam::ACCOUNT:root`` of any account, service principals, and assumed-role
+  session ARNs (the IAM Principal reference lists "Role sessions" as principals; only user and role ARNs are turned
+  into unique IDs, so only those must exist).
+* A KeyId naming no key of the caller's account and region gets NotFoundException (moto answered some with HTTP 500);
+  a key ARN whose region is empty or not lower case gets ValidationException (INVENTED, like model ARNs).
 * AWS managed keys: ``alias/aws/comprehend`` (and moto's other ``alias/aws/...`` aliases) resolve, per account and
   region, to a key created on first use with KeyManager ``AWS`` and an AWS-managed-style key policy, which can be
   read but not replaced. Aliases under ``alias/aws/`` can't be created or moved.
@@ -23,15 +32,20 @@ from moto.kms.responses import KmsResponse
 from moto.kms.utils import RESERVED_ALIASES
 from moto.utilities.utils import get_partition
 
+from . import _iam_identities, _propagation
 from ._auth import JsonAuthorization
-from ._errors import AwsJsonError
+from ._errors import AwsJsonError, validation_error
 from ._identity import caller_of
-from ._policy import POLICY_CHARACTERS, Request, is_allowed, statements
+from ._policy import ACCOUNT_ID, POLICY_CHARACTERS, Request, as_list, is_allowed, statements
+from ._validation import ValidatedJson
 
 KEY_POLICY_MAX_BYTES = 32768
 DEFAULT_POLICY_NAME = "default"
 AWS_MANAGED_ALIASES = frozenset(RESERVED_ALIASES) | {"alias/aws/comprehend"}
 LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
+INVALID_PRINCIPALS_MESSAGE = "Policy contains a statement with one or more invalid principals."
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+_ROOT_OR_SESSION = re.compile(r"^arn:[\w-]+:(iam::\d{12}:root|sts::\d{12}:assumed-role/[\w+=,.@-]+/[\w+=,.@-]+)$")
 
 _KMS_ARN = re.compile(r"^arn:[\w-]+:kms:(?P<region>[^:]+):(?P<account>\d{12}):(?P<kind>key|alias)/(?P<name>.+)$")
 
@@ -81,6 +95,29 @@ def parse_key_policy(text: Any) -> Dict[str, Any]:
     return document
 
 
+def _principal_is_valid(value: Any) -> bool:
+    """Whether KMS accepts ``value``, one entry of a Principal's AWS list, in a key policy."""
+    if not isinstance(value, str):
+        return False
+    if value == "*" or ACCOUNT_ID.match(value) or _ROOT_OR_SESSION.match(value):
+        return True
+    entity = _iam_identities.find(value)
+    return entity is not None and _propagation.is_visible(entity.account_id, value)
+
+
+def check_principals(document: Dict[str, Any]) -> None:
+    """MalformedPolicyDocumentException unless every principal of the key policy is valid (see the module docstring)."""
+    for statement in statements(document):
+        element = statement.get("Principal")
+        if element == "*":
+            continue
+        # KMS key policies name AWS principals and service principals only (KMS key policy docs, "Principal").
+        valid = isinstance(element, dict) and bool(element) and set(element) <= {"AWS", "Service"}
+        if not valid or not all(_principal_is_valid(value) for value in as_list(element.get("AWS"))) \
+                or not all(isinstance(service, str) for service in as_list(element.get("Service"))):
+            raise AwsJsonError("MalformedPolicyDocumentException", INVALID_PRINCIPALS_MESSAGE)
+
+
 def resolve_key(key_ref: str, account_id: str, region: str) -> Optional[Key]:
     """The key a key ID, key ARN, alias name or alias ARN names, or None.
 
@@ -128,7 +165,7 @@ class EmulatorKmsBackend(KmsBackend):
         return key.id
 
 
-class EmulatorKmsResponse(JsonAuthorization, KmsResponse):
+class EmulatorKmsResponse(ValidatedJson, JsonAuthorization, KmsResponse):
     """moto's KMS handlers with AWS's key policy rules."""
 
     @property
@@ -148,6 +185,17 @@ class EmulatorKmsResponse(JsonAuthorization, KmsResponse):
         kind = "" if key_id.startswith("alias/") else "key/"
         return f"arn:{get_partition(self.region)}:kms:{self.region}:{self.current_account}:{kind}{key_id}"
 
+    def _check_input(self) -> None:
+        key_id = self._get_param("KeyId")
+        if not isinstance(key_id, str):
+            return
+        arn = _KMS_ARN.match(key_id)
+        if key_id.startswith("arn:") and (arn is None or not _REGION.match(arn.group("region"))):
+            raise validation_error("keyId", f"Member must be a key or alias ARN naming a Region matching {_REGION.pattern}", key_id)
+        key = resolve_key(key_id, self.current_account, self.region)
+        if key is None or (key.account_id, key.region) != (self.current_account, self.region):
+            raise NotFoundException(f"Key '{key_id}' does not exist")
+
     def _policy_name(self) -> str:
         name = self._get_param("PolicyName") or DEFAULT_POLICY_NAME
         if name != DEFAULT_POLICY_NAME:
@@ -157,6 +205,7 @@ class EmulatorKmsResponse(JsonAuthorization, KmsResponse):
     def _check_new_policy(self, text: Any, key_arn: Optional[str]) -> None:
         """Validation and the lockout safety check, which evaluates the new policy for the caller without Conditions."""
         document = parse_key_policy(text)
+        check_principals(document)
         if self._get_param("BypassPolicyLockoutSafetyCheck", False):
             return
         if not is_allowed(document, caller_of(self), Request("kms:PutKeyPolicy", resource=key_arn)):

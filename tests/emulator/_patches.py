@@ -5,7 +5,8 @@ service's ``urls.url_paths``: swapping both is all it takes. :mod:`emulator.serv
 imported, before any request; moto's state is process-wide, and so is this change.
 
 It also makes moto's IAM handler name the role a CreateRole request creates, for IAM enforcement (:mod:`emulator._auth`,
-off unless the control API switches it on).
+off unless the control API switches it on), and wraps moto's IAM backend to record when roles and users change
+(:mod:`emulator._propagation`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from moto.comprehend.models import comprehend_backends
 from moto.core.base_backend import BackendDict
 from moto.kms.models import kms_backends
 
-from . import _auth
+from . import _auth, _propagation
 from ._comprehend import EmulatorComprehendBackend, EmulatorComprehendResponse
 from ._kms import EmulatorKmsBackend, EmulatorKmsResponse
 
@@ -38,3 +39,4 @@ def install() -> None:
         for path in urls.url_paths:
             urls.url_paths[path] = response_class.dispatch
     _auth.install()
+    _propagation.install()

@@ -1,14 +1,19 @@
 """A small evaluator for the IAM policy language, as far as the emulator needs it.
 
 It answers "does this policy document allow principal P to perform action A on resource R in request context C?"
-for the resource policies of Comprehend models and for KMS key policies:
+for the resource policies of Comprehend models and KMS key policies (:func:`is_allowed`), "do these identity-based
+policies of an IAM user or role allow A on R in C?" (:func:`identity_allows`: statements without a Principal), and "does
+this role trust policy let P assume the role in C?" (:func:`trust_allows`: statements without a Resource):
 
 * ``Effect`` Allow / Deny: an applicable Deny wins over any Allow; with no applicable Allow the answer is no.
 * ``Action`` and ``Resource``: a string or a list, with ``*`` and ``?`` wildcards (actions compare case-insensitively).
   A statement without one of them has no effect, as AWS documents for key policies.
 * ``Principal``: ``"*"``, or ``{"AWS": ...}`` holding ``"*"``, 12-digit account IDs or ``arn:PARTITION:iam::ID:root``
   (any identity of that account), IAM user and role ARNs, STS assumed-role session ARNs. A role ARN also admits the
-  sessions of that role. Service principals never admit an IAM identity.
+  sessions of that role. ``{"Service": name or [names]}`` admits that AWS service principal (IAM JSON policy reference,
+  "AWS service principals"), and never an IAM identity; ``{"AWS": ...}`` never admits a service. In identity-based
+  policies a statement with a Principal is invalid (IAM: "You cannot use the Principal element in an identity-based
+  policy"): it is skipped.
 * ``Condition``: the String* and Arn* operators and their ``...IfExists`` forms, single values or lists (any of them
   matches). Condition keys compare case-insensitively, as in IAM. An operator this module doesn't know makes the
   statement not apply (fail closed), so a policy the emulator can't read never grants more than AWS would.
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROOT_ARN = re.compile(r"^arn:[\w-]+:iam::(?P<account>\d{12}):root$")
@@ -32,11 +37,19 @@ POLICY_CHARACTERS = re.compile(r"[\t\n\r\x20-\xff]+")
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated identity: its account, its ARN and, for an assumed-role session, the ARN of the role."""
+    """An authenticated identity: its account, its ARN and, for an assumed-role session, the ARN of the role.
+
+    A service principal (``service=True``) has its name, e.g. ``comprehend.amazonaws.com``, as ``arn`` and no account.
+    """
 
     account: str
     arn: str
     role_arn: Optional[str] = None
+    service: bool = False
+
+    @classmethod
+    def for_service(cls, name: str) -> "Principal":
+        return cls("", name, service=True)
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,8 @@ def principal_admits(element: Any, principal: Principal) -> bool:
         return True
     if not isinstance(element, dict):
         return False
+    if principal.service:
+        return principal.arn in [value for value in as_list(element.get("Service")) if isinstance(value, str)]
     return any(_aws_value_admits(value, principal) for value in as_list(element.get("AWS")) if isinstance(value, str))
 
 
@@ -147,27 +162,59 @@ def conditions_hold(block: Any, context: Mapping[str, str]) -> bool:
     return True
 
 
-def _applies(statement: Dict[str, Any], principal: Principal, request: Request) -> bool:
-    if not any(glob_match(pattern, request.action, ignore_case=True) for pattern in as_list(statement.get("Action")) if isinstance(pattern, str)):
-        return False
+def _action_matches(statement: Dict[str, Any], action: str) -> bool:
+    return any(glob_match(pattern, action, ignore_case=True) for pattern in as_list(statement.get("Action")) if isinstance(pattern, str))
+
+
+def _resource_matches(statement: Dict[str, Any], resource: Optional[str]) -> bool:
     if "Resource" not in statement:
         return False
-    if request.resource is not None:
-        if not any(glob_match(pattern, request.resource) for pattern in as_list(statement["Resource"]) if isinstance(pattern, str)):
-            return False
-    if not principal_admits(statement.get("Principal"), principal):
-        return False
+    return resource is None or any(glob_match(pattern, resource) for pattern in as_list(statement["Resource"]) if isinstance(pattern, str))
+
+
+def _conditions_met(statement: Dict[str, Any], request: Request) -> bool:
     return request.context is None or conditions_hold(statement.get("Condition"), request.context)
 
 
-def is_allowed(document: Any, principal: Principal, request: Request) -> bool:
-    """Whether ``document`` (a parsed policy) allows ``principal`` to do ``request``."""
+def _evaluate(documents: Sequence[Any], applies: Callable[[Dict[str, Any]], bool]) -> bool:
+    """An applicable Deny wins; else some applicable Allow is needed."""
     allowed = False
-    for statement in statements(document):
-        if not _applies(statement, principal, request):
-            continue
-        if statement.get("Effect") == "Deny":
-            return False
-        if statement.get("Effect") == "Allow":
-            allowed = True
+    for document in documents:
+        for statement in statements(document):
+            if not applies(statement):
+                continue
+            if statement.get("Effect") == "Deny":
+                return False
+            if statement.get("Effect") == "Allow":
+                allowed = True
     return allowed
+
+
+def is_allowed(document: Any, principal: Principal, request: Request) -> bool:
+    """Whether ``document`` (a parsed resource-based policy) allows ``principal`` to do ``request``."""
+    return _evaluate([document], lambda statement: (
+        _action_matches(statement, request.action)
+        and _resource_matches(statement, request.resource)
+        and principal_admits(statement.get("Principal"), principal)
+        and _conditions_met(statement, request)
+    ))
+
+
+def identity_allows(documents: Sequence[Any], request: Request) -> bool:
+    """Whether the identity-based policies ``documents`` (parsed) of one IAM user or role allow ``request``."""
+    return _evaluate(documents, lambda statement: (
+        "Principal" not in statement
+        and "NotPrincipal" not in statement
+        and _action_matches(statement, request.action)
+        and _resource_matches(statement, request.resource)
+        and _conditions_met(statement, request)
+    ))
+
+
+def trust_allows(document: Any, principal: Principal, request: Request) -> bool:
+    """Whether a role trust policy (parsed) lets ``principal`` do ``request`` (sts:AssumeRole): no Resource element."""
+    return _evaluate([document], lambda statement: (
+        _action_matches(statement, request.action)
+        and principal_admits(statement.get("Principal"), principal)
+        and _conditions_met(statement, request)
+    ))

@@ -38,3 +38,13 @@ def control(emulator: Emulator) -> EmulatorClient:
 @pytest.fixture
 def aws(emulator: Emulator) -> Aws:
     return Aws(emulator.url)
+
+
+FAST_IAM_SECONDS = 0.3
+
+
+@pytest.fixture
+def fast_iam(control: EmulatorClient) -> float:
+    """A short IAM propagation delay, so that tests wait it out quickly (``aws.wait_for_iam()``)."""
+    control.set_options(iam_propagation_seconds=FAST_IAM_SECONDS)
+    return FAST_IAM_SECONDS

@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from emulator.client import EmulatorError
 from emulator.testing import IMPORTER, OWNER, REGION, error_code, import_policy
+from emulator._options import DEFAULT_OPTIONS
 
 
 def iam_user(aws, account: str, name: str, statements: List[Dict[str, Any]]) -> Dict[str, str]:
@@ -41,7 +42,7 @@ def test_off_by_default_switched_by_the_control_api_and_off_after_reset(control)
 
 def test_options_are_unchanged_by_the_switch(control):
     control.set_iam_auth(True)
-    assert control.options() == {"missing_resource_policy": "not_found"}
+    assert control.options() == DEFAULT_OPTIONS
 
 
 def test_unknown_credentials_are_refused_once_on(aws, control):

@@ -88,7 +88,7 @@ def test_same_account_import_needs_no_policy(aws: Aws) -> None:
 def test_same_region_only(aws: Aws) -> None:
     source = aws.create_classifier(OWNER, ModelPolicy=import_policy(IMPORTER))
     elsewhere = aws.client("comprehend", OWNER, region=OTHER_REGION).create_document_classifier(
-        DocumentClassifierName="far", DataAccessRoleArn=role_arn(OWNER), InputDataConfig={"S3Uri": "s3://b/k"}, LanguageCode="en",
+        DocumentClassifierName="far", DataAccessRoleArn=role_arn(OWNER), InputDataConfig={"S3Uri": "s3://bucket/k"}, LanguageCode="en",
         ModelPolicy=import_policy(IMPORTER),
     )["DocumentClassifierArn"]
     aws.control.set_model_status(elsewhere, "TRAINED")
@@ -130,7 +130,7 @@ def test_recognizers_import_as_recognizers(aws: Aws) -> None:
 
 
 class TestCustomerManagedKeys:
-    """A source model encrypted with a customer managed key of the owner."""
+    """A source model encrypted with a customer managed key of the owner; the data access role allowed to use it."""
 
     @pytest.fixture
     def key_arn(self, aws: Aws) -> str:
@@ -141,8 +141,10 @@ class TestCustomerManagedKeys:
         return aws.create_classifier(OWNER, name="secret", ModelKmsKeyId=key_arn, ModelPolicy=import_policy(IMPORTER))
 
     @pytest.fixture
-    def data_role(self, aws: Aws) -> str:
-        return aws.create_data_access_role(IMPORTER)
+    def data_role(self, aws: Aws, key_arn: str, fast_iam: float) -> str:
+        role = aws.create_data_access_role(IMPORTER, key_arns=[key_arn])
+        aws.wait_for_iam()
+        return role
 
     @staticmethod
     def grant(aws: Aws, key_arn: str, statements: List[Dict[str, Any]]) -> None:
@@ -193,11 +195,12 @@ class TestCustomerManagedKeys:
         assert error_code(import_error(aws, source, DataAccessRoleArn=data_role)) == "KmsKeyValidationException"
 
 
-def test_the_importers_own_key_must_be_in_its_account(aws: Aws) -> None:
+def test_the_importers_own_key_must_be_in_its_account(aws: Aws, fast_iam: float) -> None:
     source = aws.create_classifier(OWNER, ModelPolicy=import_policy(IMPORTER))
     foreign_key = aws.client("kms", OWNER).create_key()["KeyMetadata"]["Arn"]
     own_key = aws.client("kms", IMPORTER).create_key()["KeyMetadata"]["Arn"]
     role = aws.create_data_access_role(IMPORTER)
+    aws.wait_for_iam()
     assert error_code(import_error(aws, source, ModelKmsKeyId=foreign_key, DataAccessRoleArn=role)) == "KmsKeyValidationException"
     assert error_code(import_error(aws, source, ModelKmsKeyId="alias/nothing", DataAccessRoleArn=role)) == "KmsKeyValidationException"
     assert error_code(import_error(aws, source, ModelKmsKeyId=own_key)) == "KmsKeyValidationException"  # no data access role

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Callable, Dict
 
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.testing import IMPORTER, OTHER_REGION, OWNER, STRANGER, Aws, error_code, key_policy, role_arn
+from emulator.testing import IMPORTER, OTHER_REGION, OWNER, STRANGER, Aws, account_trust_policy, error_code, key_policy, role_arn
 
 SESSION_ARN = f"arn:aws:sts::{OWNER}:assumed-role/admin/admin-session"
 
@@ -57,6 +58,15 @@ def test_policy_size_limit(kms: Any, key_id: str) -> None:
     assert_error("LimitExceededException", lambda: kms.put_key_policy(KeyId=key_id, Policy=largest + " "))
 
 
+@pytest.fixture
+def owner_roles(aws: Aws, fast_iam: float) -> None:
+    """The owner's roles the policies below name: KMS refuses principals that don't exist."""
+    for name in ("admin", "other"):
+        aws.create_role(OWNER, name, account_trust_policy(OWNER))
+    aws.wait_for_iam()
+
+
+@pytest.mark.usefixtures("owner_roles")
 @pytest.mark.parametrize("policy", [
     only("*"),
     only({"AWS": OWNER}),
@@ -72,6 +82,7 @@ def test_policies_that_keep_the_caller_in_control(kms: Any, key_id: str, policy:
     assert kms.get_key_policy(KeyId=key_id)["Policy"] == policy
 
 
+@pytest.mark.usefixtures("owner_roles")
 @pytest.mark.parametrize("policy", [
     only({"AWS": f"arn:aws:iam::{IMPORTER}:root"}),
     only({"AWS": role_arn(OWNER, "other")}),
@@ -133,3 +144,56 @@ def test_the_rest_of_kms_still_works(kms: Any, key_id: str) -> None:
     assert key_id in [key["KeyId"] for key in kms.list_keys()["Keys"]]
     grant = kms.create_grant(KeyId=key_id, GranteePrincipal=role_arn(IMPORTER), Operations=["Decrypt"])
     assert grant["GrantId"]
+
+
+INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
+
+
+@pytest.mark.parametrize("principal", [
+    {"AWS": role_arn(OWNER, "never-created")},
+    {"AWS": f"arn:aws:iam::{IMPORTER}:user/nobody"},
+    {"AWS": [f"arn:aws:iam::{OWNER}:root", role_arn(IMPORTER, "never-created")]},
+    {"AWS": "not-an-arn"},
+    {"AWS": 123},
+    {"CanonicalUser": "abc"},
+])
+def test_principals_that_do_not_exist_are_invalid(kms: Any, key_id: str, principal: Any) -> None:
+    policy = key_policy({"Effect": "Allow", "Principal": principal, "Action": "kms:Decrypt", "Resource": "*"})
+    error = assert_error("MalformedPolicyDocumentException", lambda: kms.put_key_policy(KeyId=key_id, Policy=policy))
+    assert error.response["Error"]["Message"] == INVALID_PRINCIPALS
+    error = assert_error("MalformedPolicyDocumentException", lambda: kms.create_key(Policy=policy))
+    assert error.response["Error"]["Message"] == INVALID_PRINCIPALS
+
+
+@pytest.mark.parametrize("principal", [
+    "*", {"AWS": "*"}, {"AWS": STRANGER}, {"AWS": f"arn:aws:iam::{STRANGER}:root"}, {"Service": "comprehend.amazonaws.com"},
+    {"AWS": f"arn:aws:sts::{IMPORTER}:assumed-role/never-created/session"},
+])
+def test_roots_account_ids_services_and_sessions_need_no_iam_entity(kms: Any, key_id: str, principal: Any) -> None:
+    kms.put_key_policy(KeyId=key_id, Policy=key_policy({"Effect": "Allow", "Principal": principal, "Action": "kms:Decrypt", "Resource": "*"}))
+
+
+def test_a_new_principal_is_invalid_until_iam_propagates(aws: Aws, kms: Any, key_id: str, control: Any) -> None:
+    control.set_options(iam_propagation_seconds=0.5)
+    for account in (OWNER, IMPORTER):
+        aws.client("iam", account).create_user(UserName="jane")
+    policy = key_policy({"Effect": "Allow", "Principal": {"AWS": [f"arn:aws:iam::{IMPORTER}:user/jane", f"arn:aws:iam::{OWNER}:user/jane"]},
+                         "Action": "kms:Decrypt", "Resource": "*"})
+    error = assert_error("MalformedPolicyDocumentException", lambda: kms.put_key_policy(KeyId=key_id, Policy=policy))
+    assert error.response["Error"]["Message"] == INVALID_PRINCIPALS
+    time.sleep(0.55)
+    kms.put_key_policy(KeyId=key_id, Policy=policy)
+
+
+@pytest.mark.parametrize("key", [
+    f"arn:aws:kms::{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    f"arn:aws:kms:US-WEST-2:{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+])
+def test_key_arns_with_a_bad_region_are_invalid(kms: Any, key: str) -> None:
+    for call in (lambda: kms.describe_key(KeyId=key), lambda: kms.create_grant(KeyId=key, GranteePrincipal=role_arn(OWNER), Operations=["Decrypt"])):
+        assert_error("ValidationException", call)
+
+
+def test_keys_that_do_not_exist_are_not_found(kms: Any, key_id: str) -> None:
+    for key in (f"arn:aws:kms:xx-nowhere-9:{OWNER}:key/{key_id}", f"arn:aws:kms:eu-west-1:{OWNER}:key/{key_id}", "alias/nothing"):
+        assert_error("NotFoundException", lambda: kms.create_grant(KeyId=key, GranteePrincipal=role_arn(OWNER), Operations=["Decrypt"]))

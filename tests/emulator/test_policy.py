@@ -6,7 +6,7 @@ from typing import Any, Dict
 
 import pytest
 
-from emulator._policy import Principal, Request, conditions_hold, glob_match, is_allowed
+from emulator._policy import Principal, Request, conditions_hold, glob_match, identity_allows, is_allowed, trust_allows
 
 USER = Principal("444455556666", "arn:aws:iam::444455556666:user/jane")
 SESSION = Principal("444455556666", "arn:aws:sts::444455556666:assumed-role/importer/s1", "arn:aws:iam::444455556666:role/importer")
@@ -119,3 +119,43 @@ def test_glob_match_escapes_regex_characters() -> None:
     assert glob_match("a.b*", "a.bcd")
     assert not glob_match("a.b*", "axbcd")
     assert glob_match("[x]", "[x]")
+
+
+COMPREHEND = Principal.for_service("comprehend.amazonaws.com")
+ASSUME = Request("sts:AssumeRole", context={"aws:SourceAccount": "444455556666"})
+
+
+def trust(principal: Any, **extra: Any) -> Dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole", **extra}]}
+
+
+@pytest.mark.parametrize("principal, admitted", [
+    ({"Service": "comprehend.amazonaws.com"}, True),
+    ({"Service": ["ec2.amazonaws.com", "comprehend.amazonaws.com"]}, True),
+    ({"Service": "ec2.amazonaws.com"}, False),
+    ({"AWS": "comprehend.amazonaws.com"}, False),
+    ({"AWS": "*"}, False),
+    ("*", True),
+])
+def test_service_principals(principal: Any, admitted: bool) -> None:
+    assert trust_allows(trust(principal), COMPREHEND, ASSUME) is admitted
+
+
+def test_a_service_entry_never_admits_an_iam_identity() -> None:
+    assert not is_allowed(policy({"Service": USER.arn}), USER, IMPORT)
+    assert not trust_allows(trust({"Service": SESSION.arn}), SESSION, ASSUME)
+
+
+def test_trust_conditions() -> None:
+    assert trust_allows(trust({"Service": COMPREHEND.arn}, Condition={"StringEquals": {"aws:SourceAccount": "444455556666"}}), COMPREHEND, ASSUME)
+    assert not trust_allows(trust({"Service": COMPREHEND.arn}, Condition={"StringEquals": {"aws:SourceAccount": "111122223333"}}), COMPREHEND, ASSUME)
+
+
+def test_identity_policies_skip_principal_statements_and_deny_wins() -> None:
+    allow = {"Statement": [{"Effect": "Allow", "Action": "comprehend:*", "Resource": "*"}]}
+    with_principal = {"Statement": [{"Effect": "Allow", "Action": "comprehend:*", "Resource": "*", "Principal": "*"}]}
+    deny = {"Statement": [{"Effect": "Deny", "Action": "comprehend:ImportModel", "Resource": IMPORT.resource}]}
+    assert identity_allows([allow], IMPORT)
+    assert not identity_allows([with_principal], IMPORT)
+    assert not identity_allows([allow, deny], IMPORT)
+    assert not identity_allows([], IMPORT)

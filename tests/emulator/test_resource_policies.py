@@ -125,7 +125,7 @@ def test_text_is_stored_as_given(comprehend: Any, model: str) -> None:
 
 def test_describe_without_policy(comprehend: Any, control: EmulatorClient, model: str) -> None:
     assert_error("ResourceNotFoundException", lambda: comprehend.describe_resource_policy(ResourceArn=model))
-    assert control.set_options(missing_resource_policy="empty") == {"missing_resource_policy": "empty"}
+    assert control.set_options(missing_resource_policy="empty")["missing_resource_policy"] == "empty"
     described = comprehend.describe_resource_policy(ResourceArn=model)
     assert not {"ResourcePolicy", "PolicyRevisionId", "CreationTime", "LastModifiedTime"} & set(described)
     missing = model + "x"

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from emulator.client import EmulatorClient, EmulatorError
 from emulator.server import Emulator
 from emulator.testing import OWNER, Aws, error_code
+from emulator._options import DEFAULT_OPTIONS
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 
@@ -26,7 +27,7 @@ def test_reset_forgets_everything(emulator: Emulator, aws: Aws, control: Emulato
     control.set_options(missing_resource_policy="empty")
     emulator.reset()
     assert control.calls() == [] and control.faults()["rate"] == 0
-    assert control.options() == {"missing_resource_policy": "not_found"}
+    assert control.options() == DEFAULT_OPTIONS
     with pytest.raises(ClientError) as error:
         aws.client("comprehend").describe_document_classifier(DocumentClassifierArn=arn)
     assert error_code(error) == "ResourceNotFoundException"

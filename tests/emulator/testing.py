@@ -8,7 +8,8 @@ exist) returns credentials that act as ACCOUNT. Credentials die with :meth:`Emul
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Tuple
+import time
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import boto3
 from botocore.config import Config
@@ -130,7 +131,48 @@ class Aws:
     def create_recognizer(self, account: Optional[str] = None, name: str = "recognizer", **options: Any) -> str:
         return self.create_model("recognizer", account, name, **options)
 
-    def create_data_access_role(self, account: str, name: str = "comprehend-import") -> str:
-        """Create, in ``account``, a service role Comprehend can assume; return its ARN."""
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "comprehend.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-        return self.client("iam", account).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    def create_role(self, account: str, name: str, trust: Dict[str, Any], statements: Sequence[Dict[str, Any]] = ()) -> str:
+        """Create a role of ``account`` with the trust policy ``trust`` and an inline policy of ``statements``; its ARN."""
+        iam = self.client("iam", account)
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        if statements:
+            iam.put_role_policy(RoleName=name, PolicyName="permissions", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
+        return arn
+
+    def create_data_access_role(self, account: str, name: str = "comprehend-import", key_arns: Sequence[str] = ()) -> str:
+        """Create, in ``account``, the service role AWS's import page describes, allowed to use ``key_arns``; its ARN.
+
+        Wait out the emulator's IAM propagation delay (:meth:`wait_for_iam`) before Comprehend or KMS can see it.
+        """
+        return self.create_role(account, name, comprehend_trust_policy(account), data_access_statements(key_arns, self.region) if key_arns else ())
+
+    def wait_for_iam(self) -> None:
+        """Sleep past the emulator's ``iam_propagation_seconds``: roles and users created or changed so far are then visible."""
+        time.sleep(float(self.control.options()["iam_propagation_seconds"]) + 0.05)
+
+
+def comprehend_trust_policy(account: str) -> Dict[str, Any]:
+    """AWS's example trust policy of the data access role (import page): Comprehend, from ``account`` only."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "comprehend.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+    }]}
+
+
+def data_access_statements(key_arns: Sequence[str], region: str = REGION) -> List[Dict[str, Any]]:
+    """AWS's example permissions of the data access role (import page): CreateGrant, and Decrypt/GenerateDataKey via S3."""
+    return [
+        {"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": list(key_arns)},
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": list(key_arns),
+         "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}},
+    ]
+
+
+def key_use_statements(key_arns: Sequence[str]) -> List[Dict[str, Any]]:
+    """IAM permissions to call the three KMS actions of an import on ``key_arns``, with any kms:ViaService."""
+    return [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"], "Resource": list(key_arns)}]
+
+
+def account_trust_policy(account: str) -> Dict[str, Any]:
+    """A trust policy letting the identities of ``account`` assume the role."""
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
