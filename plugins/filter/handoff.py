@@ -16,6 +16,8 @@ from ansible_collections.seed.comprehend.plugins.module_utils.handoff import che
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import plan_imports
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_key_principals
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_regions
 
 
 def _filter(function):
@@ -29,8 +31,8 @@ def _filter(function):
     return checked
 
 
-def share_handoff(models, principals):
-    return build_handoff(list(models), list(principals))
+def share_handoff(models, principals, key_principals=None):
+    return build_handoff(list(models), list(principals), list(key_principals or []))
 
 
 def checked_handoff(entries):
@@ -50,4 +52,6 @@ class FilterModule:
             "checked_key_arn": _filter(checked_key_arn),
             "importer_role_policy": importer_role_policy,
             "import_plan": _filter(plan_imports),
+            "share_key_principals": _filter(share_key_principals),
+            "share_regions": _filter(share_regions),
         }

@@ -9,7 +9,6 @@ internal errors are retried with jittered backoff.
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
@@ -34,9 +33,9 @@ _DESCRIBE = {
     "entity-recognizer": ("describe_entity_recognizer", "EntityRecognizerArn", "EntityRecognizerProperties"),
 }
 
-# Unverified: AWS does not document the error for a stale PolicyRevisionId. InvalidRequestException is the likely
-# one, so an InvalidRequestException whose message speaks of the revision or a conflict counts as stale, and so do
-# the codes other AWS services use for a failed precondition.
+# Unverified: AWS does not document the error for a stale PolicyRevisionId, nor its message. These codes, which other
+# AWS services use for a failed precondition, always mean one. InvalidRequestException (the likely one) also answers
+# a write that is wrong in itself, so it is told apart by reading the policy again: see ModelPolicyStore._write.
 STALE_REVISION_CODES = (
     "PreconditionFailed",
     "PreconditionFailedException",
@@ -44,7 +43,6 @@ STALE_REVISION_CODES = (
     "ConflictException",
     "ConditionalCheckFailedException",
 )
-_STALE_MESSAGE_RE = re.compile(r"revision|precondition|conflict|concurrent|mismatch|stale|out of date|outdated", re.IGNORECASE)
 # Model versions whose policies one task converges at once: each is its own resource, so they don't contend, and
 # the pause after a first (unconditional) write overlaps instead of adding up. Kept low for Comprehend's rate limits
 # (throttling is retried anyway).
@@ -71,24 +69,15 @@ def describe_model(client: Any, model: ModelArn) -> Dict[str, Any]:
         raise
 
 
-def is_stale_revision(error: BaseException) -> bool:
-    """Whether a refused conditional write means "the revision you named is not the current one"."""
-    code = error_code(error)
-    if code in STALE_REVISION_CODES:
-        return True
-    message = (getattr(error, "response", None) or {}).get("Error", {}).get("Message") or ""
-    return code == "InvalidRequestException" and bool(_STALE_MESSAGE_RE.search(message))
+def _refused(error: BaseException, model: ModelArn, revision_id: str) -> OperationError:
+    return OperationError(
+        f"Comprehend refused the resource policy of {model.arn} ({error_code(error)}: {_message(error)}). The policy "
+        f"is still at revision {revision_id}, the one the write named, so this is not a change by another writer: the "
+        "request itself was refused", resource_arn=model.arn)
 
 
-def _raise_refused_write(error: BaseException, model: ModelArn, revision_id: Optional[str]) -> None:
-    """Translate a refused Put/Delete: StaleRevisionError (plan again) or a missing model; else return."""
-    not_found = error_code(error) == "ResourceNotFoundException"
-    # With a revision, ResourceNotFoundException may only mean that someone deleted the policy after it was read;
-    # the next read tells that apart from a deleted model.
-    if revision_id and (not_found or is_stale_revision(error)):
-        raise StaleRevisionError(f"{model.arn}: revision {revision_id} is no longer current ({error_code(error)})") from error
-    if not_found:
-        raise missing_model(model) from error
+def _message(error: BaseException) -> str:
+    return (getattr(error, "response", None) or {}).get("Error", {}).get("Message") or ""
 
 
 class ModelPolicyStore:
@@ -130,8 +119,29 @@ class ModelPolicyStore:
         try:
             return getattr(self.client, method)(aws_retry=True, ResourceArn=self.model.arn, **params)
         except ClientError as error:
-            _raise_refused_write(error, self.model, revision_id)
+            code = error_code(error)
+            if not revision_id:
+                if code == "ResourceNotFoundException":
+                    raise missing_model(self.model) from error
+                raise
+            if self._revision_moved(code, revision_id):
+                raise StaleRevisionError(f"{self.model.arn}: revision {revision_id} is no longer current ({code})") from error
+            if code == "InvalidRequestException":
+                raise _refused(error, self.model, revision_id) from error
             raise
+
+    def _revision_moved(self, code: str, revision_id: str) -> bool:
+        """Whether a conditional write was refused because the policy changed since it was read."""
+        # ResourceNotFoundException may only mean that someone deleted the policy after it was read; the next read
+        # tells that apart from a deleted model.
+        if code in STALE_REVISION_CODES or code == "ResourceNotFoundException":
+            return True
+        if code != "InvalidRequestException":
+            return False
+        # Whatever its message says: a revision that moved on since it was read is a conflict (plan again), one that
+        # didn't is a refusal of the request itself.
+        current = self.read()
+        return (current.revision_id if current else None) != revision_id
 
 
 def _failure(error: BaseException) -> str:

@@ -9,6 +9,7 @@ permissions policy of the service role that Comprehend assumes to decrypt the so
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
@@ -16,6 +17,8 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import normalise_principal
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import principal_account
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import root_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import CURRENT_POLICY_VERSION
 
@@ -23,18 +26,66 @@ HANDOFF_SCHEMA_VERSION = 1
 KEY_TYPES = ("aws_owned", "customer_managed", "aws_managed")
 # What the importer's service role needs on the source key (and on its own key, when it re-encrypts).
 IMPORTER_KMS_ACTIONS = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
+# An AWS region name: lower-case letters, digits and hyphens (the API refuses an empty or upper-case one).
+REGION_RE = re.compile(r"^[a-z]+(?:-[a-z0-9]+)+\Z")
+
+
+def _share_models(model_arns: Any) -> List[ModelArn]:
+    """The share_model role's model ARNs, parsed: one partition, since one play shares with one set of principals."""
+    if not isinstance(model_arns, list) or not model_arns:
+        raise InvalidInputError("share_model_arns must be a non-empty list of model version ARNs")
+    models = [parse_model_arn(arn, option="share_model_arns") for arn in model_arns]
+    partitions = sorted({model.partition for model in models})
+    if len(partitions) > 1:
+        raise InvalidInputError(f"share_model_arns: the models are in partitions {', '.join(partitions)}; share the models "
+                                "of one partition per play (a principal belongs to one partition)")
+    return models
+
+
+def _checked(principals: Any, partition: str, option: str) -> List[str]:
+    """Canonical principals (account IDs as root ARNs), sorted: accounts and IAM users/roles of ``partition`` only,
+    since key policies can't name service principals and a wildcard would share with everyone."""
+    if not isinstance(principals, list):
+        raise InvalidInputError(f"{option} must be a list of account IDs or IAM user/role ARNs")
+    return sorted({normalise_principal(principal, partition, allow_service=False, option=option)[1]
+                   for principal in principals})
 
 
 def check_share_principals(principals: Any, model_arns: Any) -> List[str]:
-    """The share_model role's principals, checked before anything is written: accounts and IAM users/roles of the
-    models' partition (key policies can't name service principals, and the role manages both)."""
+    """The share_model role's principals, checked before anything is written; returned unchanged."""
     if not isinstance(principals, list) or not principals:
         raise InvalidInputError("share_model_principals must be a non-empty list of account IDs or IAM user/role ARNs")
-    models = [parse_model_arn(arn, option="share_model_arns") for arn in (model_arns or [])]
-    partition = models[0].partition if models else "aws"
-    for principal in principals:
-        normalise_principal(principal, partition, allow_service=False, option="share_model_principals")
+    _checked(principals, _share_models(model_arns)[0].partition, "share_model_principals")
     return principals
+
+
+def share_key_principals(principals: Any, key_principals: Any, model_arns: Any) -> List[str]:
+    """Who the key policies name: ``key_principals`` when given, else the account root of each principal.
+
+    The resource policy names who may call ImportModel; during the import KMS sees the importer's data access role
+    (or, some say, the caller), which a principal such as a user can never be. An account root lets the importing
+    account delegate the key to that role with its own IAM policies.
+    """
+    partition = _share_models(model_arns)[0].partition
+    checked = _checked(key_principals or [], partition, "share_model_key_principals")
+    if checked:
+        return checked
+    canonical = _checked(principals, partition, "share_model_principals")
+    return sorted({root_arn(partition, str(principal_account(principal))) for principal in canonical})
+
+
+def share_regions(model_arns: Any) -> List[Dict[str, Any]]:
+    """The model ARNs grouped by region, regions in order of first appearance, each ARN once: the share_model role
+    describes and shares the models of each region there."""
+    regions: Dict[str, List[str]] = {}
+    for model in _share_models(model_arns):
+        if not REGION_RE.match(model.region):
+            raise InvalidInputError(f"share_model_arns: {model.arn} names the region {model.region!r}; a model ARN names "
+                                    "its region in lower case, like us-west-2")
+        arns = regions.setdefault(model.region, [])
+        if model.arn not in arns:
+            arns.append(model.arn)
+    return [{"region": region, "model_arns": arns} for region, arns in regions.items()]
 
 
 def importer_role_policy(key_arns: List[str]) -> Optional[Dict[str, Any]]:
@@ -52,8 +103,9 @@ def importer_role_policy(key_arns: List[str]) -> Optional[Dict[str, Any]]:
     }
 
 
-def handoff_entry(model: Dict[str, Any], principals: List[str]) -> Dict[str, Any]:
-    """One handoff entry from a model as comprehend_model_info returns it."""
+def handoff_entry(model: Dict[str, Any], principals: List[str], key_principals: List[str]) -> Dict[str, Any]:
+    """One handoff entry from a model as comprehend_model_info returns it; ``key_principals`` only for a customer
+    managed key (an AWS owned key has no policy to name anyone in)."""
     arn = parse_model_arn(model.get("arn"), option="model")
     encryption = model.get("encryption") or {}
     key_type = encryption.get("key_type", "aws_owned")
@@ -70,12 +122,13 @@ def handoff_entry(model: Dict[str, Any], principals: List[str]) -> Dict[str, Any
     }
     if key_type == "customer_managed":
         entry["kms_key_arn"] = encryption["kms_key_arn"]
+        entry["key_principals"] = sorted(key_principals)
     entry["importer_role_policy"] = importer_role_policy([entry["kms_key_arn"]] if "kms_key_arn" in entry else [])
     return entry
 
 
-def build_handoff(models: List[Dict[str, Any]], principals: List[str]) -> List[Dict[str, Any]]:
-    return [handoff_entry(model, principals) for model in models]
+def build_handoff(models: List[Dict[str, Any]], principals: List[str], key_principals: List[str]) -> List[Dict[str, Any]]:
+    return [handoff_entry(model, principals, key_principals) for model in models]
 
 
 def check_handoff_entry(entry: Any) -> Dict[str, Any]:
@@ -97,7 +150,22 @@ def check_handoff_entry(entry: Any) -> Dict[str, Any]:
         if not entry.get("kms_key_arn"):
             raise InvalidInputError(f"handoff entry for {arn.arn} has a customer managed key but no kms_key_arn")
         check_key_arn(entry["kms_key_arn"], "handoff kms_key_arn")
+    _check_key_principals(entry, arn)
     return entry
+
+
+def _check_key_principals(entry: Dict[str, Any], arn: ModelArn) -> None:
+    """key_principals is optional (handoffs written before 0.2.0 lack it); when there, a list of the principals the
+    key policy names, which only a customer managed key has."""
+    value = entry.get("key_principals")
+    if value is None:
+        return
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidInputError(f"handoff key_principals of {arn.arn} must be a list of principal ARNs, got {value!r}")
+    if value and entry["key_type"] != "customer_managed":
+        raise InvalidInputError(f"handoff entry for {arn.arn} has key_principals but a {entry['key_type']} key, whose "
+                                "policy names nobody")
+    _checked(value, arn.partition, "handoff key_principals")
 
 
 COPY_NAME_KEYS = ("model_name", "version_name")

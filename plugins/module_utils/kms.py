@@ -27,6 +27,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.errors import Oper
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import GrantRequest
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import Plan
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import plan_change
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import policy_size
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import verify_written
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Policy
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
@@ -34,8 +35,10 @@ from ansible_collections.seed.comprehend.plugins.module_utils.policy_document im
 
 # The only key policy name KMS knows; moto requires it, so it is always sent.
 POLICY_NAME = "default"
-# How long a MalformedPolicyDocumentException is taken for a principal IAM doesn't know yet.
+# How long a principal IAM may not know yet is waited for, and the pauses between tries (doubling up to the cap).
 PRINCIPAL_WAIT_SECONDS = 60
+PRINCIPAL_FIRST_PAUSE = 2.0
+PRINCIPAL_MAX_PAUSE = 16.0
 # How many times the module re-applies its change when another writer interferes.
 WRITE_ATTEMPTS = 8
 
@@ -85,32 +88,56 @@ def put_key_policy(client: Any, key_arn: str, policy: Policy, wait: float = PRIN
                    sleep: Callable[[float], None] = time.sleep) -> None:
     """Write the key policy. BypassPolicyLockoutSafetyCheck is never sent.
 
-    IAM takes a while to know a new principal; until then KMS answers MalformedPolicyDocumentException.
-    That error is retried for ``wait`` seconds, then reported with what it most likely means.
+    KMS answers MalformedPolicyDocumentException both for a principal it can't resolve (which may only be IAM not
+    knowing a new role yet) and for a policy that fails the lockout safety check. Only the first can heal, so only
+    it is retried, for about ``wait`` seconds with doubling pauses.
     """
-    waited, delay = 0.0, 2.0
+    waited, delay = 0.0, PRINCIPAL_FIRST_PAUSE
     while True:
         try:
             client.put_key_policy(KeyId=key_arn, PolicyName=POLICY_NAME, Policy=render_policy(policy), aws_retry=True)
             return
         except ClientError as error:
-            code = error_code(error)
+            code, message = error_code(error), _aws_message(error)
+            if code == "MalformedPolicyDocumentException" and is_lockout_refusal(message):
+                raise OperationError(
+                    f"KMS refused the new key policy of {key_arn} ({message}): with it, the identity running this task "
+                    "could no longer manage the key (KMS's lockout safety check). The module never bypasses that check "
+                    "and never changes statements it didn't write, so the key policy already lacks a statement that "
+                    "lets this identity call kms:PutKeyPolicy without conditions: keep or restore the key's "
+                    "administrator statement (such as the default 'Enable IAM User Permissions' for the account "
+                    "root), or run the task as one of the key's administrators. KMS kept the key policy as it was.",
+                    key_arn=key_arn,
+                ) from None
             if code == "MalformedPolicyDocumentException" and waited < wait:
                 sleep(delay)
-                waited, delay = waited + delay, min(delay * 2, 16.0)
+                waited, delay = waited + delay, min(delay * 2, PRINCIPAL_MAX_PAUSE)
                 continue
             if code == "MalformedPolicyDocumentException":
                 raise OperationError(
-                    f"KMS refused the new key policy of {key_arn} as malformed for {waited:.0f} seconds "
-                    f"({_aws_message(error)}). This usually means a principal that doesn't exist, or that IAM "
-                    "doesn't know yet: check principals.", key_arn=key_arn,
+                    f"KMS refused the new key policy of {key_arn} for {waited:.0f} seconds ({message}). A principal it "
+                    "names may not exist, or IAM may not know it yet: check the principals (a role or user must exist "
+                    "in its account before a key policy can name it; name its account instead, or create it first). "
+                    "KMS kept the key policy as it was.", key_arn=key_arn,
                 ) from None
             if code == "LimitExceededException":
                 raise OperationError(
-                    f"KMS refused the new key policy of {key_arn} as too large ({_aws_message(error)}): "
-                    "grant a pattern instead of single model versions.", key_arn=key_arn,
+                    f"KMS refused the new key policy of {key_arn} as too large ({message}), although it is "
+                    f"{policy_size(policy)} bytes, within policy_size_limit: KMS's limit is the one that counts. "
+                    "Grant a pattern instead of single model versions. KMS kept the key policy as it was.", key_arn=key_arn,
                 ) from None
             raise
+
+
+def is_lockout_refusal(message: str) -> bool:
+    """Whether a MalformedPolicyDocumentException is the lockout safety check.
+
+    AWS doesn't promise its wording, so this errs on the side of not retrying only what surely can't heal: a message
+    that speaks of the lockout or of updating the key policy in the future. Any other malformed-policy refusal is
+    taken for a principal IAM may not know yet, and retried for a bounded time.
+    """
+    text = message.lower()
+    return "lockout" in text or "update the key policy in the future" in text
 
 
 def grants_in_place(client: Any, key_arn: str, request: GrantRequest) -> Optional[Outcome]:

@@ -41,6 +41,9 @@ from ansible_collections.seed.comprehend.plugins.module_utils.policy_document im
 
 # Sids are letters and digits only: the prefix marks a statement as this module's own.
 SID_PREFIX = "SeedComprehendImport"
+# KMS's documented key policy limit, in bytes of the policy text as sent. KMS's own LimitExceededException stays the
+# authority: the option that changes this limit may raise it (should AWS raise theirs) but the check never refuses
+# more than KMS would.
 POLICY_SIZE_LIMIT = 32768
 
 EXACT = "StringEquals"
@@ -87,6 +90,7 @@ class GrantRequest:
     principals: Tuple[str, ...]
     purge_principals: bool
     warnings: Tuple[str, ...] = ()
+    policy_size_limit: int = POLICY_SIZE_LIMIT
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,9 @@ def validate_params(params: Mapping[str, Any], key_arn: str) -> GrantRequest:
     purge = params.get("purge_principals", True)
     if not isinstance(purge, bool):
         raise InvalidInputError(f"purge_principals must be a boolean, got {purge!r}")
+    size_limit = params.get("policy_size_limit", POLICY_SIZE_LIMIT)
+    if isinstance(size_limit, bool) or not isinstance(size_limit, int) or size_limit < 1:
+        raise InvalidInputError(f"policy_size_limit must be a positive number of bytes, got {size_limit!r}")
     refs = [parse_model_ref(value) for value in _option_list(params, "model_arns")]
     for ref in refs:
         _check_scope(ref, key_arn, partition, region, account)
@@ -180,7 +187,8 @@ def validate_params(params: Mapping[str, Any], key_arn: str) -> GrantRequest:
         for ref in refs if ref.is_pattern
     )
     return GrantRequest(state=state, partition=partition, models=_unique(ref.value for ref in refs),
-                        principals=principals, purge_principals=purge, warnings=_unique(warnings))
+                        principals=principals, purge_principals=purge, warnings=_unique(warnings),
+                        policy_size_limit=size_limit)
 
 
 def check_key(metadata: Mapping[str, Any]) -> None:
@@ -357,19 +365,25 @@ def suggest_pattern(models: Iterable[str]) -> Optional[str]:
     return f"arn:{partition}:comprehend:{region}:{account}:{resource_type}/*"
 
 
-def check_size(policy: Policy, grants: FrozenSet[Grant]) -> None:
-    """Fail before any write when the rendered policy is over KMS's limit, saying how many grants fit."""
+def _limit_name(limit: int) -> str:
+    if limit == POLICY_SIZE_LIMIT:
+        return f"the KMS limit of {limit} bytes"
+    return f"the limit of {limit} bytes set by policy_size_limit (KMS documents {POLICY_SIZE_LIMIT})"
+
+
+def check_size(policy: Policy, grants: FrozenSet[Grant], limit: int = POLICY_SIZE_LIMIT) -> None:
+    """Fail before any write when the rendered policy is over ``limit`` bytes, saying how many grants fit."""
     size = policy_size(compose_policy(policy, render_owned(grants)))
-    if size <= POLICY_SIZE_LIMIT:
+    if size <= limit:
         return
     ordered = sorted(grants, key=lambda grant: (grant[1], grant[0]))
     fit = 0
-    while policy_size(compose_policy(policy, render_owned(ordered[:fit + 1]))) <= POLICY_SIZE_LIMIT:
+    while fit < len(ordered) and policy_size(compose_policy(policy, render_owned(ordered[:fit + 1]))) <= limit:
         fit += 1
     pattern = suggest_pattern(model for _principal, model in ordered)
     hint = f" Grant a pattern instead of single models, such as {pattern!r}." if pattern else ""
     raise OperationError(
-        f"The key policy would be {size} bytes, over the KMS limit of {POLICY_SIZE_LIMIT} bytes: only {fit} of the "
+        f"The key policy would be {size} bytes, over {_limit_name(limit)}: only {fit} of the "
         f"{len(ordered)} (principal, model) grants fit. Nothing was written.{hint}",
         policy_size=size, grants_that_fit=fit, grants_wanted=len(ordered), suggested_pattern=pattern,
     )
@@ -385,7 +399,7 @@ def plan_change(policy: Policy, request: GrantRequest) -> Plan:
     if not statements_of(after):
         raise OperationError("The key policy holds only this module's statements: removing them would leave it empty")
     if not wanted <= grants:  # a removal only ever shrinks the policy: never refuse it for its size
-        check_size(policy, wanted)
+        check_size(policy, wanted, request.policy_size_limit)
     return Plan(before=policy, after=after, grants=wanted, changed=True)
 
 

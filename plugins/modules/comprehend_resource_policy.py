@@ -104,8 +104,10 @@ options:
 notes:
   - Comprehend writes the first policy of a model version without a revision, so a policy another writer creates in
     the instant between this module's read and its write can be overwritten. Every later change is conditional.
-  - AWS does not document the error for a stale revision. The module treats C(InvalidRequestException) with a message
-    about the revision or a conflict, and precondition or conflict error codes, as a stale revision.
+  - AWS documents neither the error nor the message for a stale revision. Precondition and conflict error codes count
+    as one. An C(InvalidRequestException) on a write that named a revision, whatever its message, is checked by
+    reading the policy again - when its revision changed since, another writer got there first and the module plans
+    and writes again; when it didn't, the module fails with AWS's refusal.
   - The module runs where the task runs (usually the controller) and needs C(comprehend:DescribeResourcePolicy),
     C(comprehend:PutResourcePolicy), C(comprehend:DeleteResourcePolicy), and C(comprehend:DescribeDocumentClassifier)
     or C(comprehend:DescribeEntityRecognizer) on the model version.

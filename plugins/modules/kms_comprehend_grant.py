@@ -48,8 +48,13 @@ options:
     elements: str
   principals:
     description:
-      - The importing side, as 12-digit account IDs (the whole account) or IAM user and role ARNs.
-        Account IDs are stored as root ARNs (V(arn:aws:iam::ACCOUNT:root)).
+      - Exactly the principals the key policy names, as 12-digit account IDs (the whole account) or IAM user and role
+        ARNs. Account IDs are stored as root ARNs (V(arn:aws:iam::ACCOUNT:root)). The module grants what it is given;
+        it doesn't derive one principal from another.
+      - Name the identity KMS sees during the import, which is not the one that calls ImportModel. Comprehend uses the
+        key as the importer's data access role (the service role passed as C(DataAccessRoleArn)). So name that role,
+        or the importing account (its root), which lets the importer delegate the key to the role with the role's
+        own IAM policy. An IAM user never works here; a role that doesn't exist yet can't be named (see the notes).
       - Principals must be in the key's partition. Wildcard principals are refused.
       - Required with O(state=present).
     type: list
@@ -71,17 +76,28 @@ options:
       - Ignored with O(state=absent).
     type: bool
     default: true
+  policy_size_limit:
+    description:
+      - The largest key policy, in bytes of the policy text as sent, that the module writes. A change that would
+        make the policy larger fails before any write, saying how many grants fit. Removals are never refused.
+      - The default is KMS's documented limit. Raise it only if AWS raised theirs; KMS's own refusal
+        (C(LimitExceededException)) is reported either way.
+    type: int
+    default: 32768
+    version_added: 0.2.0
 notes:
   - KMS key policies have no revision ID. After a write the module reads the policy again and checks that its
     statements and every statement it found before are still there; when another writer interfered, it applies its
     change again on top of the other writer's policy (8 attempts in all, with growing jittered pauses) and then
     fails.
-  - A principal that IAM doesn't know yet makes KMS refuse the policy as malformed; the module retries for about
-    a minute before failing.
-  - The module never sets C(BypassPolicyLockoutSafetyCheck).
+  - A principal that doesn't exist, or that IAM doesn't know yet (a role created seconds ago), makes KMS refuse the
+    policy as malformed (C(invalid principals)); the module retries with doubling pauses for about a minute, then
+    fails saying so.
+  - The module never sets C(BypassPolicyLockoutSafetyCheck). When KMS's lockout safety check refuses the new
+    policy (it would not let the caller manage the key), the module fails at once, since waiting doesn't change that.
   - Each model ARN appears twice in the key policy, once per statement of its pair. About 150 model versions with
-    ARNs of up to about 100 characters fit in the 32,768 bytes of a key policy. Past that limit the module fails
-    before writing, saying how many grants fit and suggesting a pattern.
+    ARNs of up to about 100 characters fit in the 32,768 bytes of a key policy. Past O(policy_size_limit) the module
+    fails before writing, saying how many grants fit and suggesting a pattern.
   - The module needs C(kms:DescribeKey), C(kms:GetKeyPolicy) and C(kms:PutKeyPolicy) on the key.
 seealso:
   - module: seed.comprehend.comprehend_resource_policy
@@ -120,6 +136,14 @@ EXAMPLES = r"""
       - arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
     principals:
       - "444455556666"
+
+- name: Name only the importer's data access role, the identity KMS sees during ImportModel
+  seed.comprehend.kms_comprehend_grant:
+    key_id: alias/comprehend-models
+    model_arns:
+      - arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
+    principals:
+      - arn:aws:iam::444455556666:role/seed-comprehend-import
 
 - name: Share several model versions with an account and with a role of another account
   seed.comprehend.kms_comprehend_grant:
@@ -262,6 +286,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.kms import converg
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import describe_key
 from ansible_collections.seed.comprehend.plugins.module_utils.kms import grants_in_place
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import GrantRequest
+from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import POLICY_SIZE_LIMIT
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import check_key
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import grants_result
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import validate_params
@@ -272,6 +297,7 @@ ARGUMENT_SPEC = dict(
     principals=dict(type="list", elements="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     purge_principals=dict(type="bool", default=True),
+    policy_size_limit=dict(type="int", default=POLICY_SIZE_LIMIT),
 )
 
 

@@ -111,6 +111,7 @@ def runs(emulated, policies, workdir) -> Runs:  # pylint: disable=too-many-local
     def world_run(make_world: Callable[[], scenarios.World], until: Optional[str] = None, rerun: bool = False) -> Steps:
         return make_world().run(emulated, workdir, until=until, rerun=rerun)
 
+    emulated.control.set_options(**scenarios.EMULATOR_OPTIONS)
     emulated.control.set_iam_auth(True)
     try:
         with ThreadPoolExecutor(WORKERS) as pool:

@@ -45,9 +45,17 @@ BIN = Path(sys.executable).parent
 SHARE_STEPS = ("share", "unshare")
 IMPORT_STEPS = ("import", "import again", "update")
 # Permissions that no call of their own shows, and the call that needs them.
-IMPLICIT_PERMISSIONS = {"iam:PassRole": "comprehend:ImportModel"}  # checked by ImportModel for DataAccessRoleArn
+# ImportModel checks iam:PassRole for DataAccessRoleArn; under forward access (the emulator's reading that these tests
+# run under, see tests/emulator/README.md) it uses the source key with the caller's own KMS permissions.
+IMPLICIT_PERMISSIONS = {action: "comprehend:ImportModel"
+                        for action in ("iam:PassRole", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey")}
+# The reading of the emulator that asks the most of the import operator's own policy.
+EMULATOR_OPTIONS = {"import_kms_identity": "forward_access"}
 # Calls that need no permission: AWS answers sts:GetCallerIdentity whatever the caller's policies say.
 NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity"}
+# Calls a play makes that may be refused: amazon.aws.aws_caller_info asks for the account's alias and goes on
+# without it (the import role uses it for the account ID of the service role's trust condition).
+TOLERATED_REFUSALS = {"iam:ListAccountAliases"}
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 ROLE_POLICY_NAME = "seed-comprehend-model-keys"
 # The owner's two models: a classifier under a customer managed key, a recognizer under an AWS owned key.

@@ -3,8 +3,9 @@
 * The policies load and are valid identity-based policies (moto's port of IAM's validator, botocore's operations).
 * With the emulator's IAM enforcement on, the share and import plays succeed as IAM users holding only these
   policies (``granted``), and the actions in the emulator's call log of those runs are exactly the policies'
-  actions, give or take the documented exceptions: ``iam:PassRole`` (a permission ImportModel checks, with no call
-  of its own) and ``sts:GetCallerIdentity`` (needs no permission).
+  actions, give or take the documented exceptions: ``iam:PassRole`` and, under forward access, the KMS actions on the
+  source key (permissions ImportModel checks, with no call of their own), ``sts:GetCallerIdentity`` (needs no
+  permission) and ``iam:ListAccountAliases`` (asked for by amazon.aws.aws_caller_info, which goes on without it).
 * Taking any one action away (``denied``) makes the step that needs it fail with AWS's "is not authorized to
   perform: ACTION", or, where amazon.aws swallows the refusal, makes the play lose its idempotence.
 """
@@ -19,7 +20,7 @@ import pytest
 from moto.iam.policy_validation import IAMPolicyDocumentValidator
 
 import iam_scenarios as scenarios
-from iam_scenarios import IMPLICIT_PERMISSIONS, NO_PERMISSION_NEEDED
+from iam_scenarios import IMPLICIT_PERMISSIONS, NO_PERMISSION_NEEDED, TOLERATED_REFUSALS
 
 POLICIES = {"share": scenarios.SHARE_POLICY, "import": scenarios.IMPORT_POLICY}
 SHARE_ACTIONS = scenarios.policy_actions(scenarios.load_policy(scenarios.SHARE_POLICY))
@@ -80,7 +81,7 @@ def test_pass_role_only_to_comprehend():
 
 
 def granted_actions(steps):
-    return {action for step in steps for action in step.actions}
+    return {action for step in steps for action in step.actions} - TOLERATED_REFUSALS
 
 
 def test_share_policy_holds_exactly_the_actions_the_share_and_unshare_plays_call(granted):
@@ -98,7 +99,8 @@ def test_import_policy_holds_exactly_the_actions_the_import_plays_call(granted):
 def test_plays_succeed_as_iam_users_holding_only_the_policies(granted):
     for step in granted.share + granted.imports:
         assert step.rc == 0, f"{step.name} failed under the documented policy:\n{step.output[-4000:]}"
-        assert all(call["status"] != 403 for call in step.calls), f"{step.name}: a call was refused"
+        refused = {scenarios.call_action(call) for call in step.calls if call["status"] == 403}
+        assert refused <= TOLERATED_REFUSALS, f"{step.name}: {sorted(refused)} refused"
     steps = {step.name: step for step in granted.imports}
     assert "comprehend:ImportModel" in steps["import"].writes and "iam:CreateRole" in steps["import"].writes
     assert {"iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy"} <= set(steps["update"].writes)

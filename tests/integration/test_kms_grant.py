@@ -12,6 +12,8 @@ from helpers_kms import GRANT_PREVIEW, GRANT_WRITES, IMPORTER, IMPORTER_ROOT, NO
 from helpers_kms import condition_values, foreign_statements, guide_statements, key_policy, kms_operations
 from helpers_kms import model_arn, own_statements, without_own_sids
 
+from conftest import assume_account
+
 GUIDE_MODEL = model_arn("classifierName", "1")
 ROLE = "arn:aws:iam::123456789012:role/team/ModelImporter"
 # Statements of others that every run must leave alone.
@@ -63,6 +65,10 @@ def test_models_and_principals_come_and_go(aws, playbook):
     stays as it was at every step, and removing everything gives back exactly the original document."""
     original = {"Version": "2012-10-17", "Id": "key-consolepolicy-3",
                 "Statement": [DEFAULT_STATEMENT, KEY_ADMINS, BY_HAND]}
+    # KMS takes only principals that exist; this test is not about how long IAM takes to know them.
+    aws.set_options(iam_propagation_seconds=0)
+    aws.create_role(aws.owner, "KeyAdmin")
+    assert aws.create_role(assume_account(aws.url, "123456789012"), "ModelImporter", path="/team/") == ROLE
     key_arn = aws.create_key(aws.owner, policy=original)
     model_1, model_2 = model_arn("classifierName", "1"), model_arn("products", "v2", kind="entity-recognizer")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
+from botocore.exceptions import ClientError
 
 # The in-process race test imports the collection's module_utils; make it importable without PYTHONPATH.
 COLLECTIONS = str(Path(__file__).resolve().parents[2] / ".cache" / "collections")
@@ -23,6 +24,7 @@ if COLLECTIONS not in sys.path:
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore  # noqa: E402
+from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge  # noqa: E402
@@ -312,9 +314,12 @@ class RacingClient:
         return self._client.put_resource_policy(**params)
 
 
-def test_stale_revision_is_retried_and_both_changes_survive(aws):
+@pytest.mark.parametrize("wording", ["names_revision", "generic"])
+def test_stale_revision_is_retried_and_both_changes_survive(aws, wording):
     """Another writer changes the policy between the module's read and its write: the emulator refuses the stale
-    revision, the module reads again, re-applies its change on top, and both changes are in the final policy."""
+    revision (with a message naming the revision, or a generic one: AWS documents neither), the module sees the
+    revision moved on, reads again, re-applies its change on top, and both changes are in the final policy."""
+    aws.set_options(stale_revision_message=wording)
     arn = aws.create_model(aws.owner, name="mycf1", version="v2")
     put(aws, arn, GUIDE_POLICY)
 
@@ -338,6 +343,24 @@ def test_stale_revision_is_retried_and_both_changes_survive(aws):
     puts = [call for call in aws.write_calls() if call["operation"] == "PutResourcePolicy"]
     assert [call["status"] for call in puts] == [200, 400, 200]  # the other writer, our stale try, our retry
     assert racing.puts == 2
+
+
+def test_a_refusal_on_the_current_revision_is_reported_not_retried(aws):
+    """An InvalidRequestException while the revision named is still current is a refusal of the request itself."""
+    arn = aws.create_model(aws.owner, name="mycf1", version="v2")
+    revision = put(aws, arn, GUIDE_POLICY)
+
+    class Refusing(RacingClient):
+        def put_resource_policy(self, **params):
+            self.puts += 1
+            raise ClientError({"Error": {"Code": "InvalidRequestException", "Message": "Invalid request"}}, "PutResourcePolicy")
+
+    refusing = Refusing(aws.owner.client("comprehend"), None)
+    request = build_request({"resource_arn": arn, "principals": [ROLE], "purge_principals": False})
+    with pytest.raises(OperationError, match=f"^Comprehend refused the resource policy of {arn} \\(InvalidRequestException: "
+                                             f"Invalid request\\)\\. The policy is still at revision {revision}"):
+        converge(ModelPolicyStore(RetryingBotoClientWrapper(refusing, aws_retry), request.model), request)
+    assert refusing.puts == 1
 
 
 def test_throttling_at_a_high_rate_still_converges(aws, playbook):

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import json
 import stat
+import time
+from dataclasses import replace
 from typing import Any, Dict, Optional
 
+from conftest import assume_account
+
 IMPORTER_ROOT = "arn:aws:iam::444455556666:root"
+OTHER_ID = "123456789012"
 FOREIGN = {"Sid": "KeepMe", "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "*",
            "Principal": {"AWS": "arn:aws:iam::999988887777:root"}}
 
@@ -50,7 +55,7 @@ def test_share_both_kinds_emits_the_handoff_and_a_rerun_writes_nothing(aws, play
     assert handoff == [
         {"schema_version": 1, "model_arn": classifier, "model_type": "document_classifier", "region": "us-west-2",
          "source_account": "111122223333", "principals": ["444455556666"], "key_type": "customer_managed",
-         "kms_key_arn": key,
+         "kms_key_arn": key, "key_principals": [IMPORTER_ROOT],
          "importer_role_policy": {"Version": "2012-10-17", "Statement": [{
              "Sid": "UseModelKeys", "Effect": "Allow", "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"],
              "Resource": [key]}]}},
@@ -61,7 +66,7 @@ def test_share_both_kinds_emits_the_handoff_and_a_rerun_writes_nothing(aws, play
     handoff_file = tmp_path / "handoff.json"
     assert stat.S_IMODE(handoff_file.stat().st_mode) == 0o600
     assert json.loads(handoff_file.read_text(encoding="utf-8")) == handoff
-    assert "is shared with 444455556666. Key: customer managed" in run.stdout
+    assert f"is shared with 444455556666. Key: customer managed {key}, granted to {IMPORTER_ROOT}" in run.stdout
 
     for arn in (classifier, recognizer):
         assert IMPORTER_ROOT in json.dumps(resource_policy(aws, arn))
@@ -132,11 +137,14 @@ def test_disabled_key_is_refused_before_any_write(aws, playbook):
     assert aws.write_calls() == []
 
 
-def test_model_in_another_region_is_refused(aws, playbook):
+def test_a_missing_model_in_another_region_is_refused_before_any_write(aws, playbook):
+    """Each model is described in its own region: one that isn't there stops the play before the first write."""
+    _key, classifier, _recognizer = two_models(aws)
     elsewhere = "arn:aws:comprehend:eu-west-1:111122223333:document-classifier/tickets/version/v1"
-    run = share(playbook, aws, [elsewhere])
+    aws.reset_calls()
+    run = share(playbook, aws, [classifier, elsewhere])
     assert run.rc != 0
-    assert "is in region eu-west-1, but the connection is for region us-west-2" in run.stdout
+    assert f"the document-classifier {elsewhere} does not exist, or this account can't see it" in run.stdout
     assert aws.write_calls() == []
 
 
@@ -148,3 +156,163 @@ def test_argument_spec_rejects_bad_input(aws, playbook):
     bad_state = share(playbook, aws, [model], share_model_state="gone")
     assert bad_state.rc != 0 and "share_model_state" in bad_state.stdout and "present, absent" in bad_state.stdout
     assert aws.write_calls() == []
+
+
+# ---------------------------------------------------------------- key principals (issue 12)
+
+
+def statements_naming(policy: Dict[str, Any], principal: str):
+    return [statement for statement in policy["Statement"] if principal in json.dumps(statement.get("Principal"))]
+
+
+def key_principals_of(policy: Dict[str, Any]):
+    """The principals of the collection's own key-policy statements."""
+    found = set()
+    for statement in policy["Statement"]:
+        if str(statement.get("Sid", "")).startswith("SeedComprehendImport"):
+            value = statement["Principal"]["AWS"]
+            found.update(value if isinstance(value, list) else [value])
+    return sorted(found)
+
+
+def test_key_grants_go_to_the_account_roots_by_default_and_to_named_key_principals(aws, playbook, tmp_path):
+    """An IAM role, an IAM user and an account may call ImportModel (resource policy); the key policy names the
+    identity KMS sees during the import: by default the accounts' roots, with share_model_key_principals the role
+    named there. Unsharing removes the same key principals."""
+    other = assume_account(aws.url, OTHER_ID)
+    role = aws.create_role(other, "ModelImporter", path="/team/")
+    user = aws.create_user(aws.importer, "jane")
+    key, classifier, recognizer = two_models(aws)
+    default = key_policy(aws, key)
+    principals = [role, user, "210987654321"]
+
+    run = share(playbook, aws, [classifier, recognizer], tmp_path, share_model_principals=principals)
+
+    assert run.rc == 0, run.stdout
+    roots = [f"arn:aws:iam::{OTHER_ID}:root", "arn:aws:iam::210987654321:root", IMPORTER_ROOT]
+    assert key_principals_of(key_policy(aws, key)) == sorted(roots)
+    granted = key_policy(aws, key)
+    assert not statements_naming(granted, role) and not statements_naming(granted, user)
+    assert sorted(resource_policy(aws, classifier)["Statement"][0]["Principal"]["AWS"]) == sorted(
+        [role, user, "arn:aws:iam::210987654321:root"])
+    handoff = run.result("handoff_fact")
+    assert handoff[0]["key_principals"] == sorted(roots) and "key_principals" not in handoff[1]
+    assert handoff[0]["principals"] == sorted(principals)
+
+    # The importer's data access role exists now: name it instead (purge replaces the account roots).
+    data_role = aws.create_role(aws.importer, "seed-comprehend-import")
+    run = share(playbook, aws, [classifier, recognizer], share_model_principals=principals,
+                share_model_key_principals=[data_role])
+    assert run.rc == 0, run.stdout
+    assert key_principals_of(key_policy(aws, key)) == [data_role]
+    assert run.result("handoff_fact")[0]["key_principals"] == [data_role]
+
+    run = share(playbook, aws, [classifier, recognizer], share_model_principals=principals,
+                share_model_key_principals=[data_role], share_model_state="absent")
+    assert run.rc == 0, run.stdout
+    assert key_policy(aws, key) == default
+    assert resource_policy(aws, classifier) is None and resource_policy(aws, recognizer) is None
+
+
+def test_models_of_two_regions_in_one_play(aws, playbook, tmp_path):
+    """Models in us-west-2 and eu-west-1, each under a key of its region: each is described, shared and its key
+    granted in its own region; the handoff holds both; a rerun writes nothing."""
+    europe = replace(aws.owner, region="eu-west-1")
+    west_key = aws.create_key(aws.owner)
+    west = aws.create_model(aws.owner, name="tickets", version="v1", kms_key_id=west_key)
+    europe_key = aws.create_key(europe)
+    eu = aws.create_model(europe, name="tickets", version="v1", kms_key_id=europe_key)
+    eu_owned = aws.create_model(europe, model_type="entity-recognizer", name="products", version="v3")
+    aws.reset_calls()
+
+    run = share(playbook, aws, [eu, west, eu_owned], tmp_path)
+
+    assert run.rc == 0, run.stdout
+    handoff = run.result("handoff_fact")
+    assert [(entry["model_arn"], entry["region"], entry.get("kms_key_arn")) for entry in handoff] == [
+        (eu, "eu-west-1", europe_key), (eu_owned, "eu-west-1", None), (west, "us-west-2", west_key)]
+    assert key_principals_of(key_policy(aws, west_key)) == [IMPORTER_ROOT]
+    eu_policy = json.loads(europe.client("kms").get_key_policy(KeyId=europe_key, PolicyName="default")["Policy"])
+    assert key_principals_of(eu_policy) == [IMPORTER_ROOT] and eu in json.dumps(eu_policy) and west not in json.dumps(eu_policy)
+    for arn, account in ((west, aws.owner), (eu, europe), (eu_owned, europe)):
+        policy = json.loads(account.client("comprehend").describe_resource_policy(ResourceArn=arn)["ResourcePolicy"])
+        assert IMPORTER_ROOT in json.dumps(policy)
+    assert sorted(call["operation"] for call in aws.write_calls() if call["service"] == "kms") == ["PutKeyPolicy"] * 2
+
+    aws.reset_calls()
+    rerun = share(playbook, aws, [eu, west, eu_owned], tmp_path)
+    assert rerun.rc == 0, rerun.stdout
+    assert "changed=0" in rerun.stdout, rerun.stdout
+    assert aws.write_calls() == []
+
+
+def test_the_lockout_refusal_fails_at_once_and_writes_nothing(aws, playbook):
+    """A key policy whose only say on kms:PutKeyPolicy is a conditional Deny passes the real request, but KMS's lockout
+    check ignores conditions: no wait helps, so the play fails at once, before any resource policy is written."""
+    key, classifier, _recognizer = two_models(aws)
+    locked = key_policy(aws, key)
+    locked["Statement"].append({"Sid": "NoPolicyChangesOutsideTheVpc", "Effect": "Deny", "Principal": {"AWS": "*"},
+                                "Action": "kms:PutKeyPolicy", "Resource": "*",
+                                "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-0123456789abcdef0"}}})
+    aws.owner.client("kms").put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(locked),
+                                           BypassPolicyLockoutSafetyCheck=True)
+    aws.reset_calls()
+
+    started = time.monotonic()
+    run = share(playbook, aws, [classifier])
+
+    assert run.rc != 0
+    assert time.monotonic() - started < 30, "the lockout refusal must not be retried"
+    assert "KMS's lockout safety check). The module never bypasses that check" in run.stdout, run.stdout
+    assert [call["operation"] for call in aws.write_calls()] == ["PutKeyPolicy"]  # refused, so nothing changed
+    assert key_policy(aws, key) == locked
+
+
+def test_a_key_principal_that_does_not_exist_is_refused_with_a_clear_message(aws, playbook):
+    key, classifier, _recognizer = two_models(aws)
+    before = key_policy(aws, key)
+    ghost = "arn:aws:iam::444455556666:role/does-not-exist"
+
+    run = share(playbook, aws, [classifier], share_model_key_principals=[ghost])
+
+    assert run.rc != 0
+    assert "A principal it names may not exist, or IAM may not know it yet: check the principals" in run.stdout, run.stdout
+    assert key_policy(aws, key) == before
+
+
+def test_bad_key_principals_are_refused_before_any_call(aws, playbook):
+    _key, classifier, _recognizer = two_models(aws)
+    aws.reset_calls()
+    for principals, message in ((["*"], "share_model_key_principals: the wildcard principal '*'"),
+                                (["comprehend.amazonaws.com"], "share_model_key_principals: 'comprehend.amazonaws.com' is not"),
+                                (["arn:aws-cn:iam::444455556666:root"], "is in partition 'aws-cn', not 'aws'")):
+        run = share(playbook, aws, [classifier], share_model_key_principals=principals)
+        assert run.rc != 0 and message in run.stdout, run.stdout
+    assert aws.calls() == []
+
+
+def test_a_key_policy_over_a_lowered_limit_is_refused_before_any_write(aws, playbook):
+    """A lowered share_model_key_policy_size_limit refuses the grant before the first write (resource policies
+    included); the default takes a policy of exactly 32,768 bytes, KMS's limit."""
+    key, classifier, _recognizer = two_models(aws)
+    padded = key_policy(aws, key)
+    aws.reset_calls()
+    run = share(playbook, aws, [classifier], share_model_key_policy_size_limit=600)
+    assert run.rc != 0
+    assert "over the limit of 600 bytes set by policy_size_limit (KMS documents 32768)" in run.stdout, run.stdout
+    assert key_policy(aws, key) == padded
+
+    # Pad a foreign statement so that the policy with the grant is 32,768 bytes exactly.
+    probe = share(playbook, aws, [classifier])
+    assert probe.rc == 0, probe.stdout
+    granted = key_policy(aws, key)
+    assert share(playbook, aws, [classifier], share_model_state="absent").rc == 0
+    padded["Statement"].append({"Sid": "Padding", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                                "Action": "kms:DescribeKey", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/p": ""}}})
+    granted["Statement"].insert(1, padded["Statement"][-1])
+    room = 32768 - len(json.dumps(granted, separators=(",", ":")).encode("utf-8"))
+    padded["Statement"][-1]["Condition"]["StringEquals"]["aws:PrincipalTag/p"] = "x" * room
+    aws.owner.client("kms").put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(padded))
+    run = share(playbook, aws, [classifier])
+    assert run.rc == 0, run.stdout
+    assert len(aws.owner.client("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"].encode("utf-8")) == 32768

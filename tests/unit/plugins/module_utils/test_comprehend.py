@@ -18,7 +18,6 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
 from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore
 from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import describe_model
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import is_stale_revision
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
@@ -164,24 +163,50 @@ def test_put_with_revision(stubbed):
     assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, REVISION) == NEW_REVISION
 
 
+def policy_at(stubber, revision):
+    stubber.add_response("describe_resource_policy", {"ResourcePolicy": POLICY_TEXT, "PolicyRevisionId": revision},
+                         {"ResourceArn": CLASSIFIER})
+
+
 @pytest.mark.parametrize("code, message", [
-    ("InvalidRequestException", "The policy revision id does not match the current revision"),
-    ("InvalidRequestException", "Conflict: the resource policy was modified"),
     ("PreconditionFailed", "At least one of the pre-conditions you specified did not hold"),
     ("ConcurrentModificationException", "busy"),
     ("ResourceNotFoundException", "no policy"),  # deleted since it was read; the next read tells
 ])
-def test_put_stale_revision(stubbed, code, message):
+def test_put_stale_revision_by_code(stubbed, code, message):
     client, stubber = stubbed
     stubber.add_client_error("put_resource_policy", code, message, 400)
     with pytest.raises(StaleRevisionError, match=REVISION):
         ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, REVISION)
 
 
-def test_put_invalid_request_that_is_not_about_the_revision(stubbed):
+@pytest.mark.parametrize("message", ["The policy revision id does not match the current revision", "Invalid request", ""])
+def test_invalid_request_is_stale_when_the_revision_moved_whatever_it_says(stubbed, message):
     client, stubber = stubbed
-    stubber.add_client_error("put_resource_policy", "InvalidRequestException", "Policy is malformed", 400)
-    with pytest.raises(ClientError, match="malformed"):
+    stubber.add_client_error("put_resource_policy", "InvalidRequestException", message, 400)
+    policy_at(stubber, NEW_REVISION)
+    with pytest.raises(StaleRevisionError, match=REVISION):
+        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, REVISION)
+
+
+def test_invalid_request_is_stale_when_the_policy_is_gone(stubbed):
+    client, stubber = stubbed
+    stubber.add_client_error("delete_resource_policy", "InvalidRequestException", "Invalid request", 400)
+    no_policy(stubber)
+    describe_classifier(stubber)
+    with pytest.raises(StaleRevisionError):
+        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).delete(REVISION)
+
+
+@pytest.mark.parametrize("message", ["Policy is malformed", "The policy revision id does not match"])
+def test_invalid_request_on_the_current_revision_is_a_refusal_whatever_it_says(stubbed, message):
+    client, stubber = stubbed
+    stubber.add_client_error("put_resource_policy", "InvalidRequestException", message, 400)
+    policy_at(stubber, REVISION)
+    with pytest.raises(OperationError, match=(
+            f"^Comprehend refused the resource policy of {CLASSIFIER} \\(InvalidRequestException: {message}\\)\\. "
+            f"The policy is still at revision {REVISION}, the one the write named, so this is not a change by another "
+            "writer")):
         ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, REVISION)
 
 
@@ -205,17 +230,6 @@ def test_delete_with_revision(stubbed):
     ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).delete(REVISION)
 
 
-def test_delete_stale(stubbed):
-    client, stubber = stubbed
-    stubber.add_client_error("delete_resource_policy", "InvalidRequestException", "Stale PolicyRevisionId", 400)
-    with pytest.raises(StaleRevisionError):
-        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).delete(REVISION)
-
-
-def test_is_stale_revision_of_other_exceptions():
-    assert not is_stale_revision(ValueError("revision"))
-
-
 def test_converge_over_the_stubbed_api(stubbed):
     """The whole loop: no policy (model checked), create, a stale update, re-read, merged update."""
     client, stubber = stubbed
@@ -237,6 +251,7 @@ def test_converge_over_the_stubbed_api(stubbed):
     add = build_request({"resource_arn": CLASSIFIER, "principals": ["comprehend.amazonaws.com"], "purge_principals": False})
     stubber.add_response("describe_resource_policy", {"ResourcePolicy": POLICY_TEXT, "PolicyRevisionId": REVISION})
     stubber.add_client_error("put_resource_policy", "InvalidRequestException", "policy revision id mismatch", 400)
+    policy_at(stubber, NEW_REVISION)  # the store checks whether the revision moved on
     competitor = json.loads(POLICY_TEXT)
     competitor["Statement"].append(foreign)
     stubber.add_response("describe_resource_policy", {"ResourcePolicy": json.dumps(competitor), "PolicyRevisionId": NEW_REVISION})

@@ -10,10 +10,13 @@ from ansible_collections.seed.comprehend.plugins.module_utils.handoff import bui
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_entry
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import plan_imports
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_key_principals
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_regions
 
 CLASSIFIER = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 RECOGNIZER = "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people"
 KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ROOTS = ["arn:aws:iam::123456789012:root", "arn:aws:iam::444455556666:root"]
 
 
 def model(arn, key_type="aws_owned", key_arn=None):
@@ -21,7 +24,8 @@ def model(arn, key_type="aws_owned", key_arn=None):
 
 
 def test_customer_managed_entry_names_the_key_and_the_role_policy():
-    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666", "arn:aws:iam::123456789012:root"])
+    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666", "arn:aws:iam::123456789012:root"],
+                            [ROOTS[1], ROOTS[0]])
     assert entry == {
         "schema_version": HANDOFF_SCHEMA_VERSION,
         "model_arn": CLASSIFIER,
@@ -31,6 +35,7 @@ def test_customer_managed_entry_names_the_key_and_the_role_policy():
         "principals": ["444455556666", "arn:aws:iam::123456789012:root"],
         "key_type": "customer_managed",
         "kms_key_arn": KEY,
+        "key_principals": ROOTS,
         "importer_role_policy": {
             "Version": "2012-10-17",
             "Statement": [{"Sid": "UseModelKeys", "Effect": "Allow",
@@ -40,20 +45,20 @@ def test_customer_managed_entry_names_the_key_and_the_role_policy():
 
 
 def test_aws_owned_entry_has_no_key_and_no_role_policy():
-    [entry] = build_handoff([model(RECOGNIZER)], ["444455556666"])
+    [entry] = build_handoff([model(RECOGNIZER)], ["444455556666"], [ROOTS[1]])
     assert entry["model_type"] == "entity_recognizer"
     assert entry["key_type"] == "aws_owned"
-    assert "kms_key_arn" not in entry
+    assert "kms_key_arn" not in entry and "key_principals" not in entry
     assert entry["importer_role_policy"] is None
 
 
 def test_unknown_key_type_is_refused():
     with pytest.raises(InvalidInputError, match="unknown key type"):
-        build_handoff([model(RECOGNIZER, "mystery")], [])
+        build_handoff([model(RECOGNIZER, "mystery")], [], [])
 
 
 def test_check_accepts_what_build_produces():
-    entries = build_handoff([model(CLASSIFIER, "customer_managed", KEY), model(RECOGNIZER)], ["444455556666"])
+    entries = build_handoff([model(CLASSIFIER, "customer_managed", KEY), model(RECOGNIZER)], ["444455556666"], [ROOTS[1]])
     assert [check_handoff_entry(entry) for entry in entries] == entries
 
 
@@ -64,12 +69,25 @@ def test_check_accepts_what_build_produces():
     ({"region": "eu-west-1"}, "doesn't match the model ARN's region"),
     ({"key_type": "other"}, "key_type 'other' is not one of"),
     ({"kms_key_arn": None}, "has a customer managed key but no kms_key_arn"),
+    ({"key_principals": "arn:aws:iam::444455556666:root"}, "key_principals of .* must be a list of principal ARNs"),
+    ({"key_principals": [{"AWS": "x"}]}, "must be a list of principal ARNs"),
+    ({"key_principals": ["*"]}, "handoff key_principals: the wildcard principal '\\*'"),
+    ({"key_principals": ["comprehend.amazonaws.com"]}, "handoff key_principals: 'comprehend.amazonaws.com' is not"),
+    ({"key_principals": ["arn:aws-us-gov:iam::444455556666:root"]}, "partition 'aws-us-gov'"),
+    ({"key_type": "aws_owned"}, "has key_principals but a aws_owned key"),
 ])
 def test_check_refuses_bad_entries(change, message):
-    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666"])
+    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666"], [ROOTS[1]])
     entry.update(change)
     with pytest.raises(InvalidInputError, match=message):
         check_handoff_entry(entry)
+
+
+def test_check_accepts_a_handoff_without_key_principals():
+    """Handoffs written before key_principals existed stay readable."""
+    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666"], [ROOTS[1]])
+    del entry["key_principals"]
+    assert check_handoff_entry(entry) == entry
 
 
 def test_check_refuses_non_mapping():
@@ -78,7 +96,7 @@ def test_check_refuses_non_mapping():
 
 
 def test_check_refuses_a_key_that_is_not_a_key_arn():
-    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666"])
+    [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666"], [ROOTS[1]])
     for value in ({"Arn": KEY}, "alias/my-key", "1234abcd-12ab-34cd-56ef-1234567890ab"):
         entry["kms_key_arn"] = value
         with pytest.raises(InvalidInputError, match="handoff kms_key_arn: .* is not a KMS key ARN"):
@@ -96,8 +114,53 @@ def test_share_principals_are_accounts_or_iam_entities_of_the_models_partition()
         check_share_principals([], arns)
 
 
+def test_share_principals_refuse_models_of_several_partitions():
+    with pytest.raises(InvalidInputError, match="share_model_arns: the models are in partitions aws, aws-us-gov"):
+        check_share_principals(["444455556666"], [CLASSIFIER, CLASSIFIER.replace("arn:aws:", "arn:aws-us-gov:")])
+    with pytest.raises(InvalidInputError, match="share_model_arns must be a non-empty list"):
+        check_share_principals(["444455556666"], [])
+
+
+def test_key_principals_default_to_the_account_roots_of_the_principals():
+    principals = ["444455556666", "arn:aws:iam::444455556666:user/jane", "arn:aws:iam::123456789012:role/team/Importer",
+                  "arn:aws:iam::123456789012:root"]
+    assert share_key_principals(principals, [], [CLASSIFIER]) == ROOTS
+    gov = CLASSIFIER.replace("arn:aws:", "arn:aws-us-gov:")
+    assert share_key_principals(["arn:aws-us-gov:iam::444455556666:role/R"], None, [gov]) == ["arn:aws-us-gov:iam::444455556666:root"]
+
+
+def test_key_principals_when_given_are_checked_canonical_and_sorted():
+    role = "arn:aws:iam::444455556666:role/seed-comprehend-import"
+    assert share_key_principals(["444455556666"], [role, "123456789012", role], [CLASSIFIER]) == [ROOTS[0], role]
+
+
+@pytest.mark.parametrize("key_principals, message", [
+    (["*"], "share_model_key_principals: the wildcard principal '\\*' would let every AWS account"),
+    (["arn:aws:iam::*:root"], "share_model_key_principals: the wildcard principal"),
+    (["comprehend.amazonaws.com"], "share_model_key_principals: 'comprehend.amazonaws.com' is not a 12-digit account ID"),
+    (["arn:aws-cn:iam::444455556666:role/R"], "share_model_key_principals: .* is in partition 'aws-cn', not 'aws'"),
+    ("444455556666", "share_model_key_principals must be a list"),
+])
+def test_key_principals_refusals(key_principals, message):
+    with pytest.raises(InvalidInputError, match=message):
+        share_key_principals(["444455556666"], key_principals, [CLASSIFIER])
+
+
+def test_regions_group_the_arns_in_order_of_first_appearance():
+    west, europe = CLASSIFIER, CLASSIFIER.replace("us-west-2", "eu-west-1")
+    assert share_regions([west, europe, RECOGNIZER, west]) == [
+        {"region": "us-west-2", "model_arns": [west, RECOGNIZER]}, {"region": "eu-west-1", "model_arns": [europe]}]
+
+
+@pytest.mark.parametrize("region", ["", "US-WEST-2", "Us-west-2"])
+def test_regions_refuse_what_the_api_refuses(region):
+    with pytest.raises(InvalidInputError, match=f"share_model_arns: .* names the region '{region}'; a model ARN names its "
+                                                "region in lower case"):
+        share_regions([CLASSIFIER.replace("us-west-2", region)])
+
+
 def handoff_for(*arns: str) -> list:
-    return [check_handoff_entry(entry) for entry in build_handoff([{"arn": arn} for arn in arns], ["444455556666"])]
+    return [check_handoff_entry(entry) for entry in build_handoff([{"arn": arn} for arn in arns], ["444455556666"], [ROOTS[1]])]
 
 
 V1 = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1"

@@ -1,36 +1,49 @@
-"""Unit tests of comprehend_import_model's pure core and its waiting loop (fake clients, no AWS)."""
+"""Unit tests of comprehend_import_model's pure core, its waiting loop and its KMS-validation retry (fake clients,
+no AWS)."""
 
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils.import_request import RoleCheck
 from ansible_collections.seed.comprehend.plugins.module_utils.import_request import build_import_request
+from ansible_collections.seed.comprehend.plugins.module_utils.import_request import check_own_key_account
+from ansible_collections.seed.comprehend.plugins.module_utils.import_request import kms_refusal_message
+from ansible_collections.seed.comprehend.plugins.module_utils.import_request import missing_key_permissions
 from ansible_collections.seed.comprehend.plugins.module_utils.import_request import refusal_message
+from ansible_collections.seed.comprehend.plugins.module_utils.importer import pauses
+from ansible_collections.seed.comprehend.plugins.module_utils.importer import start_import
 from ansible_collections.seed.comprehend.plugins.module_utils.importer import wait_until_trained
 
 SOURCE = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
+SOURCE_KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+OWN_KEY_ID = "0987dcba-09fe-87dc-65ba-ab0987654321"
+OWN_KEY = f"arn:aws:kms:us-west-2:444455556666:key/{OWN_KEY_ID}"
+ROLE = "arn:aws:iam::444455556666:role/seed-comprehend-import"
 
 
 def test_defaults_keep_the_source_name_and_no_version():
     request = build_import_request({"source_model_arn": SOURCE}, "us-west-2")
     assert request.parameters == {"SourceModelArn": SOURCE, "ModelName": "mycf1"}
-    assert request.target_arn("444455556666") == "arn:aws:comprehend:us-west-2:444455556666:document-classifier/mycf1"
+    assert request.target_arn("444455556666") is None, "AWS doesn't document the ARN of a copy without a version"
 
 
 def test_all_options_become_import_parameters():
     request = build_import_request({
-        "source_model_arn": SOURCE, "model_name": "copy", "version_name": "v2", "model_kms_key_id": "alias/mine",
+        "source_model_arn": SOURCE, "model_name": "copy", "version_name": "v2", "model_kms_key_id": OWN_KEY_ID,
         "data_access_role_arn": "arn:aws:iam::444455556666:role/import", "tags": {"team": "mlops", "empty": None},
     }, "us-west-2")
     assert request.parameters == {
-        "SourceModelArn": SOURCE, "ModelName": "copy", "VersionName": "v2", "ModelKmsKeyId": "alias/mine",
+        "SourceModelArn": SOURCE, "ModelName": "copy", "VersionName": "v2", "ModelKmsKeyId": OWN_KEY_ID,
         "DataAccessRoleArn": "arn:aws:iam::444455556666:role/import",
         "Tags": [{"Key": "team", "Value": "mlops"}, {"Key": "empty", "Value": ""}],
     }
-    assert request.target_arn("444455556666").endswith(":444455556666:document-classifier/copy/version/v2")
+    assert request.target_arn("444455556666") == "arn:aws:comprehend:us-west-2:444455556666:document-classifier/copy/version/v2"
+    assert request.key_arns("444455556666") == [f"arn:aws:kms:us-west-2:444455556666:key/{OWN_KEY_ID}"]
 
 
 @pytest.mark.parametrize("params, region, message", [
@@ -42,6 +55,15 @@ def test_all_options_become_import_parameters():
     ({"source_model_arn": SOURCE, "data_access_role_arn": "arn:aws:iam::444455556666:user/jane"}, None, "data_access_role_arn"),
     ({"source_model_arn": SOURCE, "tags": {"": "x"}}, None, "tags"),
     ({"source_model_arn": SOURCE, "tags": {"k": "x" * 257}}, None, "tags"),
+    ({"source_model_arn": SOURCE, "model_kms_key_id": "alias/mine"}, None, "model_kms_key_id: 'alias/mine' is an alias"),
+    ({"source_model_arn": SOURCE, "model_kms_key_id": "arn:aws:kms:us-west-2:444455556666:alias/mine"}, None, "is an alias"),
+    ({"source_model_arn": SOURCE, "model_kms_key_id": OWN_KEY.replace("us-west-2", "eu-west-1")}, None,
+     "is in region eu-west-1, but the copy is made in us-west-2"),
+    ({"source_model_arn": SOURCE, "model_kms_key_id": "clé"}, None, "model_kms_key_id: 'clé' is neither a KMS key ID"),
+    ({"source_model_arn": SOURCE, "source_kms_key_arn": "alias/theirs"}, None, "source_kms_key_arn: 'alias/theirs' is not a KMS key ARN"),
+    ({"source_model_arn": SOURCE, "source_kms_key_arn": OWN_KEY}, None, "not in the source model's account 111122223333"),
+    ({"source_model_arn": SOURCE, "poll_delay": 0}, None, "poll_delay must be at least 1 seconds"),
+    ({"source_model_arn": SOURCE, "kms_validation_retry_timeout": -1}, None, "kms_validation_retry_timeout must be at least 0"),
 ])
 def test_bad_options_are_refused_naming_the_option(params, region, message):
     with pytest.raises(InvalidInputError, match=message):
@@ -51,9 +73,8 @@ def test_bad_options_are_refused_naming_the_option(params, region, message):
 def test_refusals_say_what_the_owner_must_do():
     request = build_import_request({"source_model_arn": SOURCE}, None)
     denied = refusal_message("AccessDeniedException", "no policy", request, "444455556666")
-    kms = refusal_message("KmsKeyValidationException", "key", request, "444455556666")
     assert "share_model" in denied and "444455556666" in denied and "111122223333" in denied
-    assert "key policy lacks the grant" in kms and "importer_role_policy" in kms
+    assert refusal_message("KmsKeyValidationException", "key", request, "444455556666") is None  # see kms_refusal_message
     assert refusal_message("ResourceInUseException", "", request, "444455556666").startswith("a model named mycf1")
     own = refusal_message("AccessDeniedException", "because no identity-based policy allows the comprehend:ImportModel action",
                           request, "444455556666")
@@ -105,6 +126,170 @@ def test_wait_is_bounded_by_the_timeout():
     assert sum(clock.sleeps) <= 5
 
 
-def test_own_key_id_must_be_ascii():
-    with pytest.raises(InvalidInputError, match="model_kms_key_id: 'clé' is not a KMS key"):
-        build_import_request({"source_model_arn": SOURCE, "model_kms_key_id": "clé"}, None)
+
+def test_wait_pauses_are_capped_by_poll_delay():
+    clock = FakeClock()
+    wait_until_trained(FakeComprehend(["TRAINING"] * 4 + ["TRAINED"]), MODEL, 60, longest=2, sleep=clock.sleep,
+                       clock=lambda: clock.now)
+    assert clock.sleeps == [1.0, 2.0, 2.0, 2.0]
+
+
+def test_own_key_of_another_account_is_refused_once_the_account_is_known():
+    request = build_import_request({"source_model_arn": SOURCE, "model_kms_key_id": SOURCE_KEY}, None)
+    with pytest.raises(InvalidInputError, match="is a key of account 111122223333, but the copy is made in account 444455556666"):
+        check_own_key_account(request, "444455556666")
+    check_own_key_account(build_import_request({"source_model_arn": SOURCE, "model_kms_key_id": OWN_KEY}, None), "444455556666")
+
+
+KEY_ACTIONS = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
+
+
+def policy(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+@pytest.mark.parametrize("documents, missing", [
+    ([policy({"Effect": "Allow", "Action": KEY_ACTIONS, "Resource": [SOURCE_KEY]})], {}),
+    ([policy({"Effect": "Allow", "Action": "kms:*", "Resource": "arn:aws:kms:*:111122223333:key/*"})], {}),
+    ([policy({"Effect": "Allow", "Action": "*", "Resource": "*"})], {}),
+    # AWS's example: Decrypt and GenerateDataKey under kms:ViaService (conditions are not evaluated).
+    ([policy({"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": SOURCE_KEY},
+             {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDatakey"], "Resource": SOURCE_KEY,
+              "Condition": {"StringEquals": {"kms:ViaService": "s3.us-west-2.amazonaws.com"}}})], {}),
+    # Inline and attached policies add up; JSON text is read too.
+    ([policy({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": SOURCE_KEY}),
+      '{"Statement": {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:CreateGrant"], "Resource": "*"}}'], {}),
+    ([policy({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": SOURCE_KEY})],
+     {SOURCE_KEY: ["kms:CreateGrant", "kms:GenerateDataKey"]}),
+    ([policy({"Effect": "Allow", "Action": KEY_ACTIONS, "Resource": "arn:aws:kms:us-west-2:111122223333:key/other"})],
+     {SOURCE_KEY: KEY_ACTIONS}),
+    ([policy({"Effect": "Allow", "Action": KEY_ACTIONS, "Resource": "*"},
+             {"Effect": "Deny", "Action": "kms:Decrypt", "Resource": SOURCE_KEY})], {SOURCE_KEY: ["kms:Decrypt"]}),
+    ([policy({"Effect": "Allow", "NotAction": "kms:CreateGrant", "Resource": "*"})], {SOURCE_KEY: ["kms:CreateGrant"]}),
+    ([policy({"Effect": "Allow", "Action": KEY_ACTIONS, "NotResource": SOURCE_KEY})], {SOURCE_KEY: KEY_ACTIONS}),
+    ([], {SOURCE_KEY: KEY_ACTIONS}),
+])
+def test_missing_key_permissions_reads_iam_policies(documents, missing):
+    assert missing_key_permissions(documents, [SOURCE_KEY]) == missing
+
+
+def kms_request(**options):
+    return build_import_request(dict({"source_model_arn": SOURCE, "source_kms_key_arn": SOURCE_KEY,
+                                      "data_access_role_arn": ROLE}, **options), None)
+
+
+def test_kms_refusals_are_told_apart():
+    request = kms_request()
+    lacking = kms_refusal_message(request, "444455556666", "denied", RoleCheck(missing={SOURCE_KEY: ["kms:Decrypt"]}), 0)
+    assert f"the service role {ROLE} lacks, in its own IAM policies, kms:Decrypt on {SOURCE_KEY}" in lacking
+    owner = kms_refusal_message(request, "444455556666", "denied", RoleCheck(), 62)
+    assert "for 62 seconds: the service role's own policies allow the keys, so the owner's key policy of" in owner
+    assert "doesn't let your service role" in owner and "propagated" not in owner
+    fresh = kms_refusal_message(request, "444455556666", "denied", RoleCheck(), 0)
+    assert "either IAM hasn't propagated the service role yet" in fresh and "the owner's key policy" in fresh
+    unchecked = kms_refusal_message(request, "444455556666", "denied", RoleCheck(unchecked="AccessDenied"), 0)
+    assert "couldn't read the service role's own policies (AccessDenied)" in unchecked
+    gone = kms_refusal_message(request, "444455556666", "denied", RoleCheck(exists=False), 0)
+    assert f"the service role {ROLE} doesn't exist in account 444455556666" in gone
+    no_role = kms_refusal_message(kms_request(data_access_role_arn=None), "444455556666", "denied", RoleCheck(), 0)
+    assert "needs data_access_role_arn" in no_role
+
+
+def kms_error():
+    return ClientError({"Error": {"Code": "KmsKeyValidationException", "Message": "key refused"}}, "ImportModel")
+
+
+class FakeImport:
+    """ImportModel answering the given outcomes in turn (an exception is raised); counts the calls."""
+
+    def __init__(self, outcomes):
+        self.outcomes = list(outcomes)
+        self.calls = 0
+
+    def import_model(self, aws_retry, **parameters):  # pylint: disable=unused-argument
+        self.calls += 1
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return {"ModelArn": outcome}
+
+
+class FakeIam:
+    """A role with one inline policy; or, with ``denied``, every read refused."""
+
+    def __init__(self, document=None, denied=False):
+        self.document = document
+        self.denied = denied
+
+    def _check(self, operation):
+        if self.denied:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, operation)
+
+    def get_role(self, RoleName):  # pylint: disable=invalid-name
+        self._check("GetRole")
+        return {"Role": {"RoleName": RoleName}}
+
+    def get_paginator(self, name):
+        self._check(name)
+        iam = self
+
+        class Paginator:  # pylint: disable=too-few-public-methods
+            def paginate(self, **_params):
+                class Result:  # pylint: disable=too-few-public-methods
+                    def build_full_result(self):
+                        if name == "list_role_policies":
+                            return {"PolicyNames": ["keys"] if iam.document else []}
+                        return {"AttachedPolicies": []}
+                return Result()
+        return Paginator()
+
+    def get_role_policy(self, aws_retry, RoleName, PolicyName):  # pylint: disable=invalid-name,unused-argument
+        return {"PolicyDocument": self.document}
+
+
+GOOD_ROLE_POLICY = policy({"Effect": "Allow", "Action": KEY_ACTIONS, "Resource": SOURCE_KEY})
+
+
+def test_kms_validation_is_retried_while_iam_propagates_then_succeeds():
+    clock = FakeClock()
+    comprehend = FakeImport([kms_error(), kms_error(), "arn:copy"])
+    arn = start_import(comprehend, FakeIam(GOOD_ROLE_POLICY), kms_request(), "444455556666", 60,
+                       sleep=clock.sleep, clock=lambda: clock.now)
+    assert arn == "arn:copy" and comprehend.calls == 3 and clock.sleeps == [2.0, 4.0]
+
+
+def test_kms_validation_retry_is_bounded_then_blames_the_owners_key_policy():
+    clock = FakeClock()
+    comprehend = FakeImport([kms_error()] * 20)
+    with pytest.raises(OperationError, match="for 5[0-9] seconds: the service role's own policies allow the keys, so the owner"):
+        start_import(comprehend, FakeIam(GOOD_ROLE_POLICY), kms_request(), "444455556666", 60,
+                     sleep=clock.sleep, clock=lambda: clock.now)
+    assert sum(clock.sleeps) <= 60 and max(clock.sleeps) == 15.0
+
+
+def test_a_role_lacking_the_key_fails_at_once_without_retrying():
+    clock = FakeClock()
+    comprehend = FakeImport([kms_error()])
+    role_policy = policy({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": SOURCE_KEY})
+    with pytest.raises(OperationError, match="lacks, in its own IAM policies, kms:CreateGrant, kms:GenerateDataKey on"):
+        start_import(comprehend, FakeIam(role_policy), kms_request(), "444455556666", 60, sleep=clock.sleep,
+                     clock=lambda: clock.now)
+    assert comprehend.calls == 1 and clock.sleeps == []
+
+
+def test_refused_role_reads_say_the_module_could_not_check():
+    with pytest.raises(OperationError, match="couldn't read the service role's own policies .*AccessDenied"):
+        start_import(FakeImport([kms_error()]), FakeIam(denied=True), kms_request(), "444455556666", 0)
+
+
+def test_without_the_source_key_the_role_is_not_read():
+    with pytest.raises(OperationError, match="source_kms_key_arn is not set"):
+        start_import(FakeImport([kms_error()]), None, kms_request(source_kms_key_arn=None), "444455556666", 0)
+
+
+def test_bounded_backoff_pauses_end_before_the_timeout():
+    clock = FakeClock()
+    for pause in pauses(60, 2, 15, lambda: clock.now):
+        clock.sleep(pause)
+    assert clock.sleeps == [2, 4, 8, 15, 15, 15] and clock.now == 59
+    assert list(pauses(1, 2, 15, lambda: clock.now)) == []

@@ -134,21 +134,37 @@ def test_put_waits_for_a_principal_iam_does_not_know_yet(stubbed):
     assert sleeps == [2.0, 4.0, 8.0]
 
 
-def test_put_gives_up_on_malformed_after_the_wait_with_a_clear_message(stubbed):
+@pytest.mark.parametrize("message", ["Policy contains a statement with one or more invalid principals.", "", "Invalid"])
+def test_put_gives_up_on_malformed_after_the_wait_with_a_clear_message(stubbed, message):
+    """Any other wording is taken for a principal IAM may not know yet: retried, bounded, then explained."""
     stubber, client = stubbed
     for _attempt in range(7):
-        expect_put(stubber, DEFAULT_POLICY, "MalformedPolicyDocumentException", "invalid principals")
+        expect_put(stubber, DEFAULT_POLICY, "MalformedPolicyDocumentException", message)
     sleeps = Sleeps()
-    with pytest.raises(OperationError, match=r"^KMS refused the new key policy of .* as malformed for 62 seconds \(invalid principals\)\. "
-                                             r"This usually means a principal that doesn't exist, or that IAM doesn't know yet"):
+    with pytest.raises(OperationError, match=r"^KMS refused the new key policy of .* for 62 seconds \(.*\)\. A principal it "
+                                             r"names may not exist, or IAM may not know it yet: check the principals"):
         kms.put_key_policy(client, KEY_ARN, DEFAULT_POLICY, sleep=sleeps)
     assert sleeps == [2.0, 4.0, 8.0, 16.0, 16.0, 16.0] and sum(sleeps) >= kms.PRINCIPAL_WAIT_SECONDS
+
+
+@pytest.mark.parametrize("message", ["The new key policy will not allow you to update the key policy in the future.",
+                                     "Policy would cause a LOCKOUT of the caller"])
+def test_put_fails_at_once_on_the_lockout_safety_check(stubbed, message):
+    stubber, client = stubbed
+    expect_put(stubber, DEFAULT_POLICY, "MalformedPolicyDocumentException", message)
+    sleeps = Sleeps()
+    with pytest.raises(OperationError, match=r"^KMS refused the new key policy of .*: with it, the identity running this task "
+                                             r"could no longer manage the key \(KMS's lockout safety check\)\. The module "
+                                             r"never bypasses that check") as info:
+        kms.put_key_policy(client, KEY_ARN, DEFAULT_POLICY, sleep=sleeps)
+    assert sleeps == [] and "keep or restore the key's administrator statement" in str(info.value)
 
 
 def test_put_over_the_size_limit(stubbed):
     stubber, client = stubbed
     expect_put(stubber, DEFAULT_POLICY, "LimitExceededException", "Policy too big")
-    with pytest.raises(OperationError, match="as too large \\(Policy too big\\): grant a pattern"):
+    with pytest.raises(OperationError, match=r"as too large \(Policy too big\), although it is \d+ bytes, within "
+                                             r"policy_size_limit: KMS's limit is the one that counts\. Grant a pattern"):
         kms.put_key_policy(client, KEY_ARN, DEFAULT_POLICY, sleep=Sleeps())
 
 

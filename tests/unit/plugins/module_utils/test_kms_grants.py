@@ -151,6 +151,8 @@ class TestValidateParams:
     @pytest.mark.parametrize("params, option", [
         ({"state": "gone"}, "state"), ({"purge_principals": "yes"}, "purge_principals"),
         ({"model_arns": GUIDE_MODEL}, "model_arns"), ({"principals": 444455556666}, "principals"),
+        ({"policy_size_limit": 0}, "policy_size_limit"), ({"policy_size_limit": "32768"}, "policy_size_limit"),
+        ({"policy_size_limit": True}, "policy_size_limit"),
     ])
     def test_option_types(self, params, option):
         with pytest.raises(InvalidInputError, match=f"^{option} "):
@@ -376,6 +378,29 @@ class TestSize:
     ])
     def test_suggested_pattern(self, models, expected):
         assert core.suggest_pattern(models) == expected
+
+    def test_the_default_limit_accepts_exactly_32768_bytes_as_sent(self):
+        """KMS counts the bytes of the policy text as sent: the check must not refuse one byte less."""
+        plan = core.plan_change(default_policy(), request())
+        padding = 32768 - core.policy_size(plan.after)
+        policy = default_policy()
+        policy["Statement"][0]["Sid"] += "é" * (padding // 2) + "x" * (padding % 2)  # two bytes each in UTF-8
+        assert core.policy_size(core.plan_change(policy, request()).after) == 32768
+        policy["Statement"][0]["Sid"] += "x"
+        with pytest.raises(OperationError, match="^The key policy would be 32769 bytes, over the KMS limit of 32768 bytes: "
+                                                 "only 0 of the 1"):
+            core.plan_change(policy, request())
+
+    def test_a_lowered_limit_refuses_before_any_write_and_a_raised_one_accepts(self):
+        size = core.policy_size(core.plan_change(default_policy(), request()).after)
+        params = {"state": "present", "model_arns": [GUIDE_MODEL], "principals": [IMPORTER]}
+        assert core.plan_change(default_policy(), core.validate_params(dict(params, policy_size_limit=size), KEY_ARN)).changed
+        with pytest.raises(OperationError, match=f"^The key policy would be {size} bytes, over the limit of {size - 1} bytes "
+                                                 r"set by policy_size_limit \(KMS documents 32768\): only 0 of the 1"):
+            core.plan_change(default_policy(), core.validate_params(dict(params, policy_size_limit=size - 1), KEY_ARN))
+        models = [model(name="customer-support-ticket-classifier", version=f"release-{n:04d}") for n in range(300)]
+        raised = core.validate_params(dict(params, model_arns=models, policy_size_limit=10 ** 6), KEY_ARN)
+        assert core.policy_size(core.plan_change(default_policy(), raised).after) > core.POLICY_SIZE_LIMIT
 
     def test_shrinking_is_never_refused(self):
         huge = {"Sid": "Big", "Effect": "Allow", "Principal": "*", "Action": "kms:Describe*", "Resource": "*",
