@@ -259,7 +259,6 @@ def refusal_message(code: str, aws_message: str, request: ImportRequest, account
     return None
 
 
-
 def copy_from_source(models: Iterable[Mapping[str, Any]], request: ImportRequest) -> Optional[Mapping[str, Any]]:
     """Among the listed models of the copy's name, the one imported from the source (None if none is)."""
     return next((properties for properties in models if properties.get("SourceModelArn") == request.source.arn), None)

@@ -173,7 +173,7 @@ def main() -> None:
             version_name=dict(type="str"),
             model_kms_key_id=dict(type="str"),
             data_access_role_arn=dict(type="str"),
-            source_kms_key_arn=dict(type="str"),
+            source_kms_key_arn=dict(type="str", no_log=False),  # an ARN, not a secret
             kms_validation_retry_timeout=dict(type="int", default=0),
             tags=dict(type="dict"),
             wait=dict(type="bool", default=True),

@@ -118,16 +118,13 @@ def test_import_shared_with_a_role_a_user_and_an_account_under_a_customer_manage
 
 
 def test_a_handoff_of_two_regions_imports_each_model_in_its_region(aws, playbook, tmp_path, identity):  # pylint: disable=unused-argument
-    entries = []
+    models = []
     for region in ("us-west-2", "eu-west-1"):
         owner = dataclasses.replace(aws.owner, region=region)
-        key = aws.create_key(owner)
-        model = aws.create_model(owner, name=f"tickets-{region}", version="v1", kms_key_id=key)
-        handoff, _variables = share(playbook, tmp_path, [model], [aws.importer.account_id], account=owner,
-                                    name=f"{region}.json")
-        entries += json.loads(handoff.read_text(encoding="utf-8"))
-    handoff = tmp_path / "handoff.json"
-    handoff.write_text(json.dumps(entries), encoding="utf-8")
+        models.append(aws.create_model(owner, name=f"tickets-{region}", version="v1", kms_key_id=aws.create_key(owner)))
+    handoff, _variables = share(playbook, tmp_path, models, [aws.importer.account_id])  # one play, both regions
+    entries = json.loads(handoff.read_text(encoding="utf-8"))
+    assert sorted(entry["region"] for entry in entries) == ["eu-west-1", "us-west-2"]
 
     run = import_play(aws, playbook, handoff)
     assert run.rc == 0, run.stdout

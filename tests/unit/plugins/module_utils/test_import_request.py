@@ -126,7 +126,6 @@ def test_wait_is_bounded_by_the_timeout():
     assert sum(clock.sleeps) <= 5
 
 
-
 def test_wait_pauses_are_capped_by_poll_delay():
     clock = FakeClock()
     wait_until_trained(FakeComprehend(["TRAINING"] * 4 + ["TRAINED"]), MODEL, 60, longest=2, sleep=clock.sleep,
