@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import KEY_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
@@ -146,12 +147,27 @@ def check_handoff_entry(entry: Any) -> Dict[str, Any]:
         raise InvalidInputError(f"handoff region {entry.get('region')!r} doesn't match the model ARN's region {arn.region!r}")
     if entry.get("key_type") not in KEY_TYPES:
         raise InvalidInputError(f"handoff key_type {entry.get('key_type')!r} is not one of {', '.join(KEY_TYPES)}")
-    if entry["key_type"] == "customer_managed":
-        if not entry.get("kms_key_arn"):
-            raise InvalidInputError(f"handoff entry for {arn.arn} has a customer managed key but no kms_key_arn")
-        check_key_arn(entry["kms_key_arn"], "handoff kms_key_arn")
+    if entry["key_type"] == "aws_managed":
+        raise InvalidInputError(f"handoff entry for {arn.arn} names an AWS managed key, whose key policy can't let "
+                                "another account use it: the model can't be imported; the owner shares no such model")
     _check_key_principals(entry, arn)
+    _check_kms_key_arn(entry, arn)
     return entry
+
+
+def _check_kms_key_arn(entry: Dict[str, Any], arn: ModelArn) -> None:
+    """kms_key_arn goes with a customer managed key only, and names a key of the model's own account and region (a
+    model is encrypted with a key of its region): another value would reach the service role's policy."""
+    if entry["key_type"] != "customer_managed":
+        if "kms_key_arn" in entry:
+            raise InvalidInputError(f"handoff entry for {arn.arn} has a kms_key_arn but a {entry['key_type']} key")
+        return
+    if not entry.get("kms_key_arn"):
+        raise InvalidInputError(f"handoff entry for {arn.arn} has a customer managed key but no kms_key_arn")
+    key = KEY_ARN_RE.match(check_key_arn(entry["kms_key_arn"], "handoff kms_key_arn"))
+    if (key.group("partition"), key.group("account"), key.group("region")) != (arn.partition, arn.account, arn.region):
+        raise InvalidInputError(f"handoff kms_key_arn {entry['kms_key_arn']} is not a key of the model's account "
+                                f"{arn.account} and region {arn.region}, where the key of {arn.arn} must be")
 
 
 def _check_key_principals(entry: Dict[str, Any], arn: ModelArn) -> None:

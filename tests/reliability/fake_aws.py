@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import boto3
 from botocore.exceptions import ClientError, ParamValidationError
@@ -126,10 +126,15 @@ class FakeAws:
         return self._model(EntityRecognizerArn, "DescribeEntityRecognizer", "EntityRecognizerProperties")
 
     def _list(self, kind: str, name: Optional[str], key: str, arn_key: str) -> Dict[str, Any]:
+        """The caller's models of that name: two trained versions in the owner's account, and the copies imported
+        under that name (comprehend_import_model finds a copy made without a version name this way)."""
         if not name:
             return {key: []}
-        arns = [f"arn:aws:comprehend:{REGION}:{OWNER}:{kind}/{name}/version/v{index}" for index in (1, 2)]
-        return {key: [dict(self._model(arn, "List", "p")["p"], **{arn_key: arn}) for arn in arns]}
+        owned = [f"arn:aws:comprehend:{REGION}:{OWNER}:{kind}/{name}/version/v{index}" for index in (1, 2)] \
+            if self.caller_account == OWNER else []
+        listed = [dict(self._model(arn, "List", "p")["p"], **{arn_key: arn}) for arn in owned]
+        copy = re.compile(rf"arn:aws:comprehend:[^:]+:{self.caller_account}:{kind}/{re.escape(name)}(/version/.*)?")
+        return {key: listed + [dict(properties) for arn, properties in self.copies.items() if copy.fullmatch(arn)]}
 
     def list_document_classifiers(self, Filter: Optional[Dict[str, Any]] = None, **_: Any) -> Dict[str, Any]:
         return self._list("document-classifier", (Filter or {}).get("DocumentClassifierName"), "DocumentClassifierPropertiesList",
@@ -194,6 +199,9 @@ class FakeAws:
     def get_caller_identity(self) -> Dict[str, Any]:
         return {"Account": self.caller_account, "Arn": f"arn:aws:sts::{self.caller_account}:assumed-role/x/y", "UserId": "x"}
 
+    def list_account_aliases(self, **_: Any) -> Dict[str, Any]:  # amazon.aws.aws_caller_info reads the alias
+        return {"AccountAliases": [], "IsTruncated": False}
+
 
 class FakeClient:
     """A client of one service of a FakeAws: validates, records, answers (``aws_retry`` is accepted and ignored)."""
@@ -202,6 +210,11 @@ class FakeClient:
         self.world = world
         self.service = service
         self.model, self.operations = _service(service)
+
+    def get_paginator(self, method: str) -> "FakePaginator":
+        if method not in self.operations:
+            raise AttributeError(method)
+        return FakePaginator(getattr(self, method))
 
     def __getattr__(self, method: str) -> Any:
         if method not in self.operations:
@@ -226,3 +239,27 @@ class FakeClient:
             return handler(**params)
 
         return call
+
+
+class FakePaginator:
+    """botocore's paginate(...).build_full_result() over a FakeClient method: every page is a recorded call."""
+
+    def __init__(self, call: Callable[..., Dict[str, Any]]) -> None:
+        self.call = call
+        self.params: Dict[str, Any] = {}
+
+    def paginate(self, **params: Any) -> "FakePaginator":
+        self.params = params
+        return self
+
+    def build_full_result(self) -> Dict[str, Any]:
+        result: Dict[str, Any] = {}
+        token = None
+        while True:
+            page = self.call(**self.params, **({"NextToken": token} if token else {}))
+            for key, value in page.items():
+                if isinstance(value, list):
+                    result.setdefault(key, []).extend(value)
+            token = page.get("NextToken")
+            if not token:
+                return result

@@ -143,12 +143,12 @@ class _RoleRunner:
         self.run.writes_before_failure = len(self.world.writes)
         raise _Stop()
 
-    def module(self, step: str, main: Callable[[], None], args: Dict[str, Any]) -> Dict[str, Any]:
+    def module(self, step: str, main: Callable[[], None], args: Dict[str, Any], check_mode: bool = False) -> Dict[str, Any]:
         merged = dict(self.defaults)
         merged.update({key: value for key, value in args.items() if value is not OMIT})  # task arguments win
         self.run.steps.append(step)
         self.run.arguments[step] = sorted(args)
-        result = run_module(main, merged, self.world)
+        result = run_module(main, merged, self.world, check_mode=check_mode)
         if result.traceback:
             self.fail(step, trace=result.traceback)
         if result.failed:
@@ -196,12 +196,16 @@ def role_task_names(role: str) -> List[str]:
     return [task["name"] for task in role_tasks(role)]
 
 
+# The modules the simulations run for real (the IAM writes of import_model are simulated, see simulate_import_model).
+IN_PROCESS_MODULES = ("seed.comprehend.", "amazon.aws.aws_caller_info")
+
+
 def role_module_arguments(role: str) -> Dict[str, List[str]]:
-    """Task name -> the argument names it gives a seed.comprehend module, as tasks/main.yml writes them."""
+    """Task name -> the argument names it gives a module the simulation runs, as tasks/main.yml writes them."""
     found = {}
     for task in role_tasks(role):
         for key, value in task.items():
-            if key.startswith("seed.comprehend.") and isinstance(value, dict):
+            if key.startswith(IN_PROCESS_MODULES) and isinstance(value, dict):
                 found[task["name"]] = sorted(value)
     return found
 
@@ -230,8 +234,9 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
 
     params = arguments
     runner = _RoleRunner(world, params["share_model_aws"])
-    principals, purge, present = params["share_model_principals"], params["share_model_purge_principals"], params["share_model_state"] == "present"
-    state: Dict[str, Any] = {"models": []}
+    arns, principals = params["share_model_arns"], params["share_model_principals"]
+    purge, present, manage_kms = params["share_model_purge_principals"], params["share_model_state"] == "present", params["share_model_manage_kms"]
+    state: Dict[str, Any] = {"regions": [], "key_principals": [], "described": [], "models": []}
 
     def keys() -> List[Any]:
         grouped: Dict[str, List[str]] = {}
@@ -240,13 +245,25 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
                 grouped.setdefault(model["encryption"]["kms_key_arn"], []).append(model["arn"])
         return sorted(grouped.items())
 
-    def check_principals() -> None:
-        runner.filter("Check the principals before anything is written", filters["checked_principals"],
-                      params["share_model_principals"], params["share_model_arns"])
+    def grant(key: str, model_arns: List[str]) -> Dict[str, Any]:
+        """The &share_model_grant arguments: the key principals, in the key's region (the fourth field of its ARN)."""
+        return {"region": key.split(":")[3], "key_id": key, "model_arns": model_arns, "principals": state["key_principals"],
+                "purge_principals": purge, "policy_size_limit": params["share_model_key_policy_size_limit"]}
+
+    def check_inputs() -> None:
+        step = "Check the models' ARNs and the principals before anything is written"
+        runner.filter(step, filters["checked_principals"], principals, arns)
+        state["regions"] = runner.filter(step, filters["share_regions"], arns)
+        state["key_principals"] = runner.filter(step, filters["share_key_principals"], principals,
+                                                params["share_model_key_principals"], arns)
 
     def describe() -> None:
-        state["models"] = runner.module("Describe the models", comprehend_model_info.main,
-                                        {"model_arns": params["share_model_arns"], "include_policy": False}).get("models", [])
+        state["described"] = [runner.module("Describe the models of each region there", comprehend_model_info.main,
+                                            {"region": item["region"], "model_arns": item["model_arns"], "include_policy": False})
+                              for item in state["regions"]]
+
+    def gather() -> None:
+        state["models"] = [model for result in state["described"] for model in result.get("models", [])]
 
     def refuse() -> None:
         untrained = [model["arn"] for model in state["models"] if model["status"] not in TRAINED]
@@ -259,21 +276,28 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
                         f"These models are encrypted with an AWS managed key: {', '.join(managed)}." if managed else
                         f"An importer couldn't use the keys of these models: {', '.join(unusable)}.")
 
-    def share_models() -> None:
-        if present and state["models"]:
-            runner.module("Allow the principals to import each model version", comprehend_resource_policy.main,
-                          {"resource_arns": [model["arn"] for model in state["models"]], "principals": principals,
-                           "purge_principals": purge})
+    def key_grants(step: str, wanted: bool, extra: Dict[str, Any], check_mode: bool) -> Callable[[], None]:
+        """One kms_comprehend_grant task: a run per key, with the &share_model_grant arguments and ``extra``."""
+        def run() -> None:
+            for key, model_arns in keys() if wanted and manage_kms else []:
+                runner.module(step, kms_comprehend_grant.main, dict(grant(key, model_arns), **extra), check_mode=check_mode)
+        return run
 
-    def share_keys() -> None:
-        for key, arns in keys() if present and params["share_model_manage_kms"] else []:
-            runner.module("Let the principals use each customer managed key for its models only", kms_comprehend_grant.main,
-                          {"key_id": key, "model_arns": arns, "principals": principals, "purge_principals": purge})
+    key_tasks = {  # task -> (runs when, options beyond &share_model_grant, check mode)
+        # The plan's when has "not ansible_check_mode" too: the simulation never runs in check mode.
+        "Plan the key principals' grants before anything is written": (present, {}, True),
+        "Let the key principals use each customer managed key for its models only": (present, {}, False),
+        "Remove the key principals' grants first": (not present, {"state": "absent"}, False),
+    }
 
-    def unshare_keys() -> None:
-        for key, arns in keys() if not present and params["share_model_manage_kms"] else []:
-            runner.module("Remove the principals' key grants first", kms_comprehend_grant.main,
-                          {"key_id": key, "model_arns": arns, "principals": principals, "state": "absent"})
+    def share_models(step: str, check_mode: bool) -> Callable[[], None]:
+        """One comprehend_resource_policy task with the &share_model_resource_policy arguments."""
+        def run() -> None:
+            if present and state["models"]:
+                runner.module(step, comprehend_resource_policy.main,
+                              {"resource_arns": [model["arn"] for model in state["models"]], "principals": principals,
+                               "purge_principals": purge}, check_mode=check_mode)
+        return run
 
     def unshare_models() -> None:
         if not present and state["models"]:
@@ -283,16 +307,20 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
 
     def handoff() -> None:
         if present:
-            runner.filter("Publish the handoff for the importer", filters["share_handoff"], state["models"], principals)
+            runner.filter("Publish the handoff for the importer", filters["share_handoff"], state["models"], principals,
+                          state["key_principals"])
 
     return _simulate("share_model", {
-        "Check the principals before anything is written": check_principals,
-        "Describe the models": describe,
+        "Check the models' ARNs and the principals before anything is written": check_inputs,
+        "Describe the models of each region there": describe,
+        "Gather the models of every region": gather,
         "Refuse models that can't be shared": refuse,
         "Work out the keys and their models": None,
-        "Allow the principals to import each model version": share_models,
-        "Let the principals use each customer managed key for its models only": share_keys,
-        "Remove the principals' key grants first": unshare_keys,
+        "Plan the resource policies before anything is written": share_models(  # its when has "not ansible_check_mode"
+            "Plan the resource policies before anything is written", check_mode=True),
+        **{name: key_grants(name, *task) for name, task in key_tasks.items()},
+        "Allow the principals to import each model version": share_models(
+            "Allow the principals to import each model version", check_mode=False),
         "Remove the principals from each model's resource policy": unshare_models,
         "Publish the handoff for the importer": handoff,
         "Write the handoff file": None,  # a local file
@@ -318,6 +346,7 @@ def _unique(values: List[Any]) -> List[Any]:
 def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
     """roles/import_model/tasks/main.yml in the YAML's order (the handoff given inline; IAM answering as IAM would)."""
     # pylint: disable=import-outside-toplevel
+    from ansible_collections.amazon.aws.plugins.modules import aws_caller_info
     from ansible_collections.seed.comprehend.plugins.modules import comprehend_import_model, comprehend_model_info
 
     filters = collection_filters()
@@ -325,7 +354,10 @@ def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
     params = arguments
     runner = _RoleRunner(world, params["import_model_aws"])
     own_key = params["import_model_kms_key_arn"]
-    state: Dict[str, Any] = {"entries": [], "keys": [], "role_arn": None}
+    state: Dict[str, Any] = {"entries": [], "own_key": None, "keys": [], "account": None, "role_arn": None,
+                             "role_changed": False, "waited": []}
+    role_step = "Service role trusted by Comprehend, for this account only"
+    policy_step = "Permissions on the source and own keys, in every region of the handoff"
 
     def read_handoff() -> None:
         entries = runner.filter("Read and check the handoff, and name the copies", filters["checked_handoff"],
@@ -333,65 +365,107 @@ def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
         state["entries"] = runner.filter("Read and check the handoff, and name the copies", filters["import_plan"], entries,
                                          params["import_model_names"])
 
+    def check_timing() -> None:
+        timing = [params[name] for name in ("import_model_wait_timeout", "import_model_poll_delay",
+                                            "import_model_kms_validation_retry_timeout")]
+        if timing[0] < 0 or timing[1] < 1 or timing[2] < 0:
+            runner.fail("Check the timing variables before anything is written",
+                        "import_model_wait_timeout and import_model_kms_validation_retry_timeout must be at least 0 "
+                        f"seconds and import_model_poll_delay at least 1, got {timing[0]}, {timing[2]} and {timing[1]}")
+
     def check_own_key() -> None:
         if own_key:
-            runner.filter("Check the importer's own key", filters["checked_key_arn"], own_key)
+            state["own_key"] = runner.filter("Check the importer's own key", filters["checked_key_arn"], own_key)
+
+    def refuse_other_regions() -> None:
+        if not own_key:
+            return
+        region = state["own_key"].split(":")[3]
+        others = _unique([entry["region"] for entry in state["entries"] if entry["region"] != region])
+        if others:
+            runner.fail("Refuse an own key of another region than the models",
+                        f"import_model_kms_key_arn is a key of region {region}, but the handoff has models in "
+                        f"{', '.join(others)}, where each copy is made; import those models in a separate run with a key "
+                        "of their region")
 
     def role_keys() -> None:
         state["keys"] = _unique([entry.get("kms_key_arn") for entry in state["entries"] if entry.get("key_type") == "customer_managed"]
                                 + ([own_key] if own_key else []))
 
+    def caller() -> None:
+        if not state["keys"]:
+            return
+        step = "Learn this account's ID, for the trust policy's aws:SourceAccount condition"
+        region = runner.defaults["region"] if "region" in runner.defaults else state["keys"][0].split(":")[3]
+        state["account"] = runner.module(step, aws_caller_info.main, {"region": region})["account"]
+
     def service_role() -> None:
+        # The fake holds no IAM: the role is created (so changed), named as IAM would check the name.
         if not state["keys"]:
             return
         name = params["import_model_role_name"]
-        runner.run.steps.append("Service role trusted by Comprehend")
+        runner.run.steps.append(role_step)
         world.calls.append({"service": "iam", "operation": "CreateRole", "write": True})
         if not IAM_ROLE_NAME_RE.match(name):
-            runner.fail("Service role trusted by Comprehend",
-                        "Unable to create role: An error occurred (ValidationError) when calling the CreateRole operation: "
-                        f"1 validation error detected: Value '{name}' at 'roleName' failed to satisfy constraint")
-        state["role_arn"] = f"arn:aws:iam::{world.caller_account}:role/{name}"
+            runner.fail(role_step, "Unable to create role: An error occurred (ValidationError) when calling the CreateRole "
+                                   f"operation: 1 validation error detected: Value '{name}' at 'roleName' failed to satisfy constraint")
+        state["role_arn"], state["role_changed"] = f"arn:aws:iam::{state['account']}:role/{name}", True
 
     def role_policy() -> None:
         if not state["keys"]:
             return
-        policy = runner.filter("Permissions on the source and own keys", filters["importer_role_policy"], state["keys"])
+        policy = runner.filter(policy_step, filters["importer_role_policy"], state["keys"])
         world.calls.append({"service": "iam", "operation": "PutRolePolicy", "write": True})
         resources = [resource for statement in policy["Statement"] for resource in statement["Resource"]]
         if not all(isinstance(resource, str) and resource.startswith("arn:") for resource in resources):
-            runner.fail("Permissions on the source and own keys",
-                        "Unable to put policy: An error occurred (MalformedPolicyDocument) when calling the PutRolePolicy "
-                        "operation: Resource must be in ARN format")
+            runner.fail(policy_step, "Unable to put policy: An error occurred (MalformedPolicyDocument) when calling the "
+                                     "PutRolePolicy operation: Resource must be in ARN format")
 
-    def imports() -> None:
-        state["started"] = []
+    def import_arguments(entry: Dict[str, Any]) -> Dict[str, Any]:
+        """The &import_model_import arguments, shared by the start and the wait task."""
+        return {
+            "source_model_arn": entry["model_arn"],
+            "source_kms_key_arn": entry.get("kms_key_arn", OMIT),
+            "model_name": entry["copy_model_name"],
+            "version_name": entry["copy_version_name"] or OMIT,
+            "model_kms_key_id": own_key if own_key else OMIT,
+            "data_access_role_arn": state["role_arn"] if entry["key_type"] == "customer_managed" or own_key else OMIT,
+            "kms_validation_retry_timeout": params["import_model_kms_validation_retry_timeout"] if state["role_changed"] else 0,
+            "region": entry["region"],
+        }
+
+    def start() -> None:
         for entry in state["entries"]:
-            started = runner.module("Import each model", comprehend_import_model.main, {
-                "source_model_arn": entry["model_arn"],
-                "model_name": entry["copy_model_name"],
-                "version_name": entry["copy_version_name"] or OMIT,
-                "model_kms_key_id": own_key if own_key else OMIT,
-                "data_access_role_arn": state["role_arn"] if entry["key_type"] == "customer_managed" or own_key else OMIT,
-                "region": entry["region"],
-                "wait": False,
-            })
-            state["started"].append(started.get("model_arn"))
+            runner.module("Start each import in its model's region", comprehend_import_model.main,
+                          dict(import_arguments(entry), wait=False))
 
     def wait() -> None:
-        if state["entries"]:
-            runner.module("Wait until every copy is trained", comprehend_model_info.main, {
-                "model_arns": state["started"], "include_policy": False, "region": state["entries"][0]["region"]})
+        state["waited"] = [runner.module("Wait until each copy is trained, in its region", comprehend_import_model.main,
+                                         dict(import_arguments(entry), wait=True, wait_timeout=params["import_model_wait_timeout"],
+                                              poll_delay=params["import_model_poll_delay"]))
+                           for entry in state["entries"]]
+
+    def describe_copies() -> None:
+        # Jinja's groupby('region'): the regions sorted.
+        for region in sorted({entry["region"] for entry in state["entries"]}):
+            sources = [entry["model_arn"] for entry in state["entries"] if entry["region"] == region]
+            runner.module("Describe the copies, region by region", comprehend_model_info.main, {
+                "model_arns": [result["model_arn"] for result in state["waited"]
+                               if result.get("source_model_arn") in sources and result.get("model_arn")],
+                "include_policy": False, "region": region})
 
     return _simulate("import_model", {
         "Read and check the handoff, and name the copies": read_handoff,
+        "Check the timing variables before anything is written": check_timing,
         "Check the importer's own key": check_own_key,
+        "Refuse an own key of another region than the models": refuse_other_regions,
         "Work out the keys the service role must be able to use": role_keys,
-        "Service role trusted by Comprehend": service_role,
-        "Permissions on the source and own keys": role_policy,
-        "Import each model": imports,
-        "Wait until every copy is trained": wait,
-        "Refuse copies whose training failed": None,  # the copies of the fake are trained
+        "Learn this account's ID, for the trust policy's aws:SourceAccount condition": caller,
+        role_step: service_role,
+        policy_step: role_policy,
+        "Start each import in its model's region": start,
+        "Wait until each copy is trained, in its region": wait,
+        "Describe the copies, region by region": describe_copies,
         "Publish the imported models": None,
         "List the imported models": None,
     }, runner)

@@ -75,6 +75,10 @@ def test_check_accepts_what_build_produces():
     ({"key_principals": ["comprehend.amazonaws.com"]}, "handoff key_principals: 'comprehend.amazonaws.com' is not"),
     ({"key_principals": ["arn:aws-us-gov:iam::444455556666:root"]}, "partition 'aws-us-gov'"),
     ({"key_type": "aws_owned"}, "has key_principals but a aws_owned key"),
+    ({"key_type": "aws_owned", "key_principals": []}, "has a kms_key_arn but a aws_owned key"),
+    ({"key_type": "aws_managed"}, "names an AWS managed key, whose key policy can't let another account use it"),
+    ({"kms_key_arn": KEY.replace("111122223333", "999999999999")}, "is not a key of the model's account 111122223333"),
+    ({"kms_key_arn": KEY.replace("us-west-2", "eu-west-1")}, "is not a key of the model's account .* and region us-west-2"),
 ])
 def test_check_refuses_bad_entries(change, message):
     [entry] = build_handoff([model(CLASSIFIER, "customer_managed", KEY)], ["444455556666"], [ROOTS[1]])
