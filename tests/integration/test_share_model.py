@@ -116,6 +116,20 @@ def test_untrained_model_is_refused_before_any_write(aws, playbook):
     assert aws.write_calls() == []
 
 
+def test_a_resource_policy_the_module_may_not_edit_is_refused_before_any_key_policy(aws, playbook):
+    """The key policies are written first; a resource policy refusal must still come before them (a check-mode plan)."""
+    key = aws.create_key(aws.owner)
+    deny = {"Version": "2012-10-17", "Statement": [{"Sid": "ResourcePolicyForImportModel", "Effect": "Deny",
+                                                     "Principal": {"AWS": "444455556666"}, "Action": "comprehend:ImportModel",
+                                                     "Resource": "*"}]}
+    model = aws.create_model(aws.owner, name="denied", version="v1", kms_key_id=key, policy=deny)
+    aws.reset_calls()
+    run = share(playbook, aws, [model])
+    assert run.rc != 0
+    assert "is not an Allow statement this module can manage" in run.stdout, run.stdout
+    assert aws.write_calls() == []
+
+
 def test_aws_managed_key_is_refused_before_any_write(aws, playbook):
     model = aws.create_model(aws.owner, name="managed", version="v1", kms_key_id="alias/aws/comprehend")
     aws.reset_calls()
