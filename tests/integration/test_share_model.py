@@ -119,9 +119,9 @@ def test_untrained_model_is_refused_before_any_write(aws, playbook):
 def test_a_resource_policy_the_module_may_not_edit_is_refused_before_any_key_policy(aws, playbook):
     """The key policies are written first; a resource policy refusal must still come before them (a check-mode plan)."""
     key = aws.create_key(aws.owner)
-    deny = {"Version": "2012-10-17", "Statement": [{"Sid": "ResourcePolicyForImportModel", "Effect": "Deny",
-                                                     "Principal": {"AWS": "444455556666"}, "Action": "comprehend:ImportModel",
-                                                     "Resource": "*"}]}
+    statement = {"Sid": "ResourcePolicyForImportModel", "Effect": "Deny", "Principal": {"AWS": "444455556666"},
+                 "Action": "comprehend:ImportModel", "Resource": "*"}
+    deny = {"Version": "2012-10-17", "Statement": [statement]}
     model = aws.create_model(aws.owner, name="denied", version="v1", kms_key_id=key, policy=deny)
     aws.reset_calls()
     run = share(playbook, aws, [model])
