@@ -2,9 +2,12 @@
 
 1. Starts the emulator and, in the owner account 111122223333, a trained document classifier under a customer
    managed KMS key and a trained entity recognizer under an AWS owned key.
-2. Runs `ansible-playbook seed.comprehend.share` for the importer account 444455556666, prints the handoff,
-   runs it again to show changed=0 (and counts the write calls: none).
+2. Runs `ansible-playbook seed.comprehend.share` for the importer account 444455556666, prints the resource policies
+   and key-policy statements it wrote and the handoff, runs it again to show changed=0 (and counts the write calls:
+   none).
 3. Runs `ansible-playbook seed.comprehend.import` as the importer with the handoff file and lists the copies.
+
+The work directory, with the handoff file, is kept after the run; the demo prints its path.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import List, Tuple
 
 import boto3
 
@@ -41,8 +45,9 @@ def connection(url: str, account_session: boto3.Session) -> dict:
             "secret_key": credentials.secret_key, "session_token": credentials.token}
 
 
-def owner_models(url: str, owner: boto3.Session) -> list:
-    """A classifier under a customer managed key and a recognizer under an AWS owned key, both trained."""
+def owner_models(url: str, owner: boto3.Session) -> Tuple[str, List[str]]:
+    """A classifier under a customer managed key and a recognizer under an AWS owned key, both trained: the key's ARN
+    and the models' ARNs."""
     key_arn = owner.client("kms", endpoint_url=url).create_key(Description="demo model key")["KeyMetadata"]["Arn"]
     comprehend = owner.client("comprehend", endpoint_url=url)
     role = f"arn:aws:iam::{OWNER}:role/comprehend-data-access"
@@ -58,7 +63,7 @@ def owner_models(url: str, owner: boto3.Session) -> list:
         control.set_model_status(url, arn, "TRAINED")
     print(f"owner {OWNER}: {classifier} (customer managed key {key_arn})")
     print(f"owner {OWNER}: {recognizer} (AWS owned key)")
-    return [classifier, recognizer]
+    return key_arn, [classifier, recognizer]
 
 
 def playbook(name: str, variables: dict, workdir: Path) -> None:
@@ -70,19 +75,37 @@ def playbook(name: str, variables: dict, workdir: Path) -> None:
     subprocess.run(command, env=env, check=True)
 
 
+def compact(document: dict) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
+def print_what_was_written(url: str, owner: boto3.Session, key_arn: str, models: List[str]) -> None:
+    """The resource policy of each model and the key-policy statements the share play added (Sid SeedComprehendImport...)."""
+    comprehend = owner.client("comprehend", endpoint_url=url)
+    print("\nresource policies written:")
+    for arn in models:
+        print(f"  {arn}\n    {compact(json.loads(comprehend.describe_resource_policy(ResourceArn=arn)['ResourcePolicy']))}")
+    key_policy = json.loads(owner.client("kms", endpoint_url=url).get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+    print(f"\nkey-policy statements written on {key_arn}:")
+    for statement in key_policy["Statement"]:
+        if str(statement.get("Sid", "")).startswith("SeedComprehendImport"):
+            print(f"  {compact(statement)}")
+
+
 def main() -> int:
-    with Emulator() as emulator, tempfile.TemporaryDirectory(prefix="seed-comprehend-demo-") as name:
-        workdir = Path(name)
+    workdir = Path(tempfile.mkdtemp(prefix="seed-comprehend-demo-"))  # kept: the user may read the handoff afterwards
+    with Emulator() as emulator:
         url = emulator.url
         print(f"local AWS emulator at {url}")
         owner, importer = session(url, OWNER), session(url, IMPORTER)
-        models = owner_models(url, owner)
+        key_arn, models = owner_models(url, owner)
         handoff_path = workdir / "handoff.json"
         share_vars = {"share_model_arns": models, "share_model_principals": [IMPORTER],
                       "share_model_handoff_path": str(handoff_path), "share_model_aws": connection(url, owner)}
 
         playbook("share", share_vars, workdir)
-        print("\nhandoff written for the importer:")
+        print_what_was_written(url, owner, key_arn, models)
+        print(f"\nhandoff written for the importer to {handoff_path}:")
         print(handoff_path.read_text(encoding="utf-8"))
 
         control.reset_calls(url)
@@ -100,7 +123,7 @@ def main() -> int:
             print(f"  {props['DocumentClassifierArn']}  {props['Status']}  from {props.get('SourceModelArn')}")
         for props in comprehend.list_entity_recognizers()["EntityRecognizerPropertiesList"]:
             print(f"  {props['EntityRecognizerArn']}  {props['Status']}  from {props.get('SourceModelArn')}")
-    print("\nemulator stopped; demo done")
+    print(f"\nemulator stopped; demo done. The handoff file is kept: {handoff_path}")
     return 0
 
 

@@ -12,10 +12,13 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import build_handoff
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_entry
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_own_key
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_path
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import plan_imports
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import role_key_policies
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_key_principals
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_regions
 
@@ -31,12 +34,8 @@ def _filter(function):
     return checked
 
 
-def share_handoff(models, principals, key_principals=None):
-    return build_handoff(list(models), list(principals), list(key_principals or []))
-
-
-def checked_handoff(entries):
-    return [check_handoff_entry(entry) for entry in (entries if isinstance(entries, list) else [entries])]
+def share_handoff(models, policies, key_grants=None):
+    return build_handoff(list(models), list(policies), None if key_grants is None else list(key_grants))
 
 
 def checked_key_arn(value, option="import_model_kms_key_arn"):
@@ -47,11 +46,14 @@ class FilterModule:
     def filters(self):
         return {
             "share_handoff": _filter(share_handoff),
-            "checked_handoff": _filter(checked_handoff),
+            "checked_handoff": _filter(check_handoff),
             "checked_principals": _filter(check_share_principals),
             "checked_key_arn": _filter(checked_key_arn),
+            "checked_own_key": _filter(check_own_key),
             "importer_role_policy": importer_role_policy,
             "import_plan": _filter(plan_imports),
+            "role_key_policies": _filter(role_key_policies),
             "share_key_principals": _filter(share_key_principals),
             "share_regions": _filter(share_regions),
+            "share_handoff_path": _filter(check_handoff_path),
         }

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import KEY_ARN_RE
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import IAM_ENTITY_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
@@ -20,7 +21,6 @@ from ansible_collections.seed.comprehend.plugins.module_utils.errors import Inva
 from ansible_collections.seed.comprehend.plugins.module_utils.handoff import IMPORTER_KMS_ACTIONS
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import as_list
 
-ROLE_ARN_RE = re.compile(r"^arn:aws(?:-[a-z0-9-]+)?:iam::[0-9]{12}:role/.+\Z")
 # A bare key ID: a UUID, or mrk-... for a multi-Region key (the key part of KEY_ARN_RE).
 KEY_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,2048}\Z")
 TAG_KEY_MAX = 128
@@ -123,8 +123,10 @@ def build_import_request(params: Mapping[str, Any], region: Optional[str]) -> Im
         parameters["ModelKmsKeyId"] = _own_key(params["model_kms_key_id"], source)
     role = params.get("data_access_role_arn")
     if role:
-        if not ROLE_ARN_RE.match(role):
-            raise InvalidInputError(f"data_access_role_arn: {role!r} is not an IAM role ARN")
+        entity = IAM_ENTITY_ARN_RE.match(role)
+        if not entity or entity.group("kind") != "role":
+            raise InvalidInputError(f"data_access_role_arn: {role!r} is not an IAM role ARN by IAM's naming rules "
+                                    "(arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, ASCII letters, digits and +=,.@_-)")
         parameters["DataAccessRoleArn"] = role
     if params.get("tags"):
         parameters["Tags"] = _tags(params["tags"])

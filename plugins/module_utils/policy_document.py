@@ -13,9 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
-from ansible_collections.seed.comprehend.plugins.module_utils.arns import ACCOUNT_ID_RE
-from ansible_collections.seed.comprehend.plugins.module_utils.arns import root_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
+from ansible_collections.seed.comprehend.plugins.module_utils.principals import read_principals
 
 Policy = Dict[str, Any]
 Statement = Dict[str, Any]
@@ -79,17 +78,12 @@ def render_policy(policy: Policy) -> str:
 
 
 def _canonical_principal(value: Any, partition: str) -> Dict[str, List[str]]:
-    if value == "*":
-        return {"AWS": ["*"]}
-    if not isinstance(value, dict):
+    principals = read_principals(value, partition)
+    if principals is None:
         return {"?": sorted(str(item) for item in as_list(value))}
-    result = {}
-    for kind, items in value.items():
-        names = set()
-        for item in as_list(items):
-            item = str(item)
-            names.add(root_arn(partition, item) if kind == "AWS" and ACCOUNT_ID_RE.match(item) else item)
-        result[kind] = sorted(names)
+    result: Dict[str, List[str]] = {}
+    for principal in sorted(principals):
+        result.setdefault(principal.kind, []).append(principal.value)
     return result
 
 

@@ -17,11 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Protocol, Tuple, Union
 
-from ansible_collections.seed.comprehend.plugins.module_utils.arns import ACCOUNT_ID_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
-from ansible_collections.seed.comprehend.plugins.module_utils.arns import normalise_principal
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
-from ansible_collections.seed.comprehend.plugins.module_utils.arns import root_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.contention import retry_pause
 from ansible_collections.seed.comprehend.plugins.module_utils.contention import settle_pause
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
@@ -30,11 +27,15 @@ from ansible_collections.seed.comprehend.plugins.module_utils.policy_document im
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Policy
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Statement
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import as_list
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import compact_list
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_of
+from ansible_collections.seed.comprehend.plugins.module_utils.principals import AWS
+from ansible_collections.seed.comprehend.plugins.module_utils.principals import SERVICE
+from ansible_collections.seed.comprehend.plugins.module_utils.principals import Principal
+from ansible_collections.seed.comprehend.plugins.module_utils.principals import read_principals
+from ansible_collections.seed.comprehend.plugins.module_utils.principals import render_principals
 
 IMPORT_ACTION = "comprehend:ImportModel"
 # The Sid of the AWS guide's put-resource-policy example: a policy made by hand from the guide is adopted as is.
@@ -47,7 +48,6 @@ _STATEMENT_ID_RE = re.compile(r"^[\x20-\x7e\xa0-\xff]{1,128}\Z")
 # Reads and writes in a row that may meet a revision conflict before the module gives up.
 MAX_ATTEMPTS = 10
 
-Principal = Tuple[str, str]  # (principal type, canonical value): ("AWS", "arn:aws:iam::123456789012:root")
 AttachedPolicy = Union[None, Policy, str]  # no policy, a policy document, or text that is not one
 
 
@@ -126,12 +126,12 @@ def _check_principal_element(value: Any, where: str, partition: str, allow_wildc
     if not isinstance(value, dict) or not value:
         raise InvalidInputError(f"{where}: needs a Principal with AWS and/or Service principals")
     for kind, items in value.items():
-        if kind not in ("AWS", "Service") or not as_list(items):
+        if kind not in (AWS, SERVICE) or not as_list(items):
             raise InvalidInputError(f"{where}: Principal.{kind} is not a non-empty AWS or Service principal list")
         for item in as_list(items):
-            found, _value = normalise_principal(item, partition, allow_wildcard=allow_wildcard,
-                                                allow_service=kind == "Service", option=f"{where} Principal.{kind}")
-            if found != kind:
+            principal = Principal.parse(item, partition, option=f"{where} Principal.{kind}", allow_wildcard=allow_wildcard,
+                                        allow_service=kind == SERVICE)
+            if principal.kind != kind:
                 raise InvalidInputError(f"{where}: {item!r} is not a {kind} principal")
 
 
@@ -181,7 +181,7 @@ def build_request(params: Mapping[str, Any], arn_option: str = "resource_arn") -
         return PolicyRequest(model, state, statement_id)
     principals = frozenset(
         # Taking a wildcard away needs no opt-in.
-        normalise_principal(item, model.partition, allow_wildcard=allow_wildcard or state == "absent")
+        Principal.parse(item, model.partition, allow_wildcard=allow_wildcard or state == "absent")
         for item in as_list(params["principals"])
     )
     purge = params.get("purge_principals")
@@ -209,30 +209,18 @@ def _owned(policy: Optional[Policy], statement_id: str) -> List[Tuple[int, State
 
 
 def statement_principals(statement: Statement, partition: str) -> FrozenSet[Principal]:
-    """The principals a statement names, account IDs as root ARNs."""
-    value = statement.get("Principal")
-    if value == "*":
-        return frozenset({("AWS", "*")})
-    if not isinstance(value, dict):
-        raise OperationError(f"statement {statement.get('Sid')!r} has a Principal this module can't read: {value!r}")
-    result = set()
-    for kind, items in value.items():
-        for item in as_list(items):
-            item = str(item)
-            result.add((kind, root_arn(partition, item) if kind == "AWS" and ACCOUNT_ID_RE.match(item) else item))
-    return frozenset(result)
-
-
-def render_principals(principals: FrozenSet[Principal]) -> Dict[str, Any]:
-    kinds = sorted({kind for kind, _value in principals}, key=lambda kind: (kind not in ("AWS", "Service"), kind))
-    return {kind: compact_list(sorted(value for found, value in principals if found == kind)) for kind in kinds}
+    """The principals a statement names, canonical."""
+    principals = read_principals(statement.get("Principal"), partition)
+    if principals is None:
+        raise OperationError(f"statement {statement.get('Sid')!r} has a Principal this module can't read: {statement.get('Principal')!r}")
+    return principals
 
 
 def owned_principals(policy: Optional[Policy], request: PolicyRequest) -> List[str]:
     """The principals of the statement(s) with the request's Sid, sorted (the module's ``principals`` result)."""
     found = set()
     for _index, statement in _owned(policy, request.statement_id):
-        found.update(value for _kind, value in statement_principals(statement, request.model.partition))
+        found.update(principal.value for principal in statement_principals(statement, request.model.partition))
     return sorted(found)
 
 

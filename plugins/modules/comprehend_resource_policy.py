@@ -64,7 +64,8 @@ options:
       - The principals allowed to import the model version. Each is a 12-digit AWS account ID (the whole account),
         an IAM user or role ARN (with a path or not), or a service principal such as V(comprehend.amazonaws.com).
       - Account IDs are written as C(arn:PARTITION:iam::ACCOUNT:root) ARNs, the form AWS itself stores.
-      - IAM ARNs must be in the partition of O(resource_arn).
+      - IAM ARNs must be in the partition of O(resource_arn) and follow IAM's naming rules (user and role names of
+        at most 64 ASCII letters, digits and C(+=,.@_-), paths of the same characters); a V(*) inside one is refused.
       - A wildcard principal (V(*) or V(arn:aws:iam::*:root)) is refused unless O(allow_wildcard_principal=true).
       - An empty list with O(purge_principals=true) and O(state=present) removes the owned statement.
       - Mutually exclusive with O(policy).

@@ -16,8 +16,11 @@ description:
   - For one model and one principal the statements are those of the AWS guide's first example,
     V(kms:Decrypt) and V(kms:GenerateDataKey) under C(aws:SourceArn), and V(kms:CreateGrant) under
     C(kms:EncryptionContext:aws:comprehend:arn), both naming the model version ARN.
-  - The module edits only its own statements, recognised by their Sid prefix C(SeedComprehendImport). Every other
-    statement of the key policy stays exactly as it was, in its place.
+  - The module edits only the statements it can prove it wrote. Their Sid is C(SeedComprehendImport), the statement's
+    kind and a digest of the statement's own content (principals, actions, condition and models, in a canonical form
+    that the way KMS hands a policy back doesn't change). A statement whose Sid merely starts with
+    C(SeedComprehendImport), or one of the module's statements edited since, is someone else's. Every other statement
+    of the key policy stays exactly as it was, in its place, and the module warns about look-alikes it leaves alone.
     Models that share the same principals are grouped into one pair of statements, so one key can carry grants
     for many model versions within the 32,768 bytes a key policy may have.
   - Models encrypted with an AWS owned key need no key policy change. Models encrypted with an AWS managed key
@@ -86,6 +89,14 @@ options:
     default: 32768
     version_added: 0.2.0
 notes:
+  - A grant counts only when both statements of its pair (V(kms:Decrypt) and V(kms:GenerateDataKey), V(kms:CreateGrant))
+    hold it, so a principal that may only decrypt never gains V(kms:CreateGrant) from the module. What is left of a
+    pair of the module's statements of which one was removed or edited goes at the next write.
+  - When a statement the module doesn't own already has the Sid the module would give one of its statements, the
+    module fails before any write (KMS wants each Sid of a key policy to be unique).
+  - Statements written by release 0.1.0, whose Sid digest covered the principals only, are taken over only as a
+    complete pair exactly as 0.1.0 wrote it; the next write gives them the current Sids. A lone or edited one is left
+    alone, so an upgrade neither duplicates nor completes grants.
   - KMS key policies have no revision ID. After a write the module reads the policy again and checks that its
     statements and every statement it found before are still there; when another writer interfered, it applies its
     change again on top of the other writer's policy (8 attempts in all, with growing jittered pauses) and then
@@ -229,7 +240,7 @@ policy:
           AWS: arn:aws:iam::111122223333:root
         Action: kms:*
         Resource: "*"
-      - Sid: SeedComprehendImportDecryptd5cea291b22a8f02
+      - Sid: SeedComprehendImportDecryptc7cd43b40a29baf5
         Effect: Allow
         Principal:
           AWS: arn:aws:iam::444455556666:root
@@ -240,7 +251,7 @@ policy:
         Condition:
           StringEquals:
             aws:SourceArn: arn:aws:comprehend:us-west-2:111122223333:document-classifier/classifierName/version/1
-      - Sid: SeedComprehendImportCreateGrantd5cea291b22a8f02
+      - Sid: SeedComprehendImportCreateGrant82245031a2ee5025
         Effect: Allow
         Principal:
           AWS: arn:aws:iam::444455556666:root
@@ -323,7 +334,7 @@ def ensure_grants(module: AnsibleAWSModule) -> Dict[str, Any]:
 
 def grant_result(module: AnsibleAWSModule, key_arn: str, key_manager: str, request: GrantRequest,
                  outcome: Outcome) -> Dict[str, Any]:
-    for warning in request.warnings:
+    for warning in request.warnings + outcome.plan.warnings:
         module.warn(warning)
     result = {
         "changed": outcome.changed,

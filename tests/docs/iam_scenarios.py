@@ -57,7 +57,8 @@ NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity"}
 # without it (the import role uses it for the account ID of the service role's trust condition).
 TOLERATED_REFUSALS = {"iam:ListAccountAliases"}
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-ROLE_POLICY_NAME = "seed-comprehend-model-keys"
+# The one key policy of the 0.1.0 service role; the update scenario purges it (import_model_purge_role_keys).
+LEGACY_ROLE_POLICY_NAME = "seed-comprehend-model-keys"
 # The owner's two models: a classifier under a customer managed key, a recognizer under an AWS owned key.
 MODEL_KINDS = ("classifier", "recognizer")
 MODEL_TYPES = {"classifier": "document_classifier", "recognizer": "entity_recognizer"}  # the inline policy the import_model role puts on the service role
@@ -250,7 +251,8 @@ def import_world(emulator: Emulated, name: str, importer: str, handoff: Path, po
     """The importer's scenario in account ``importer``, from a handoff that already names it: one import step.
 
     With ``stale_role``, the service role already exists as someone left it after editing it by hand (another
-    description, another trust policy, an out-of-date key policy): the step is ``update`` instead of ``import``.
+    description, another trust policy, an out-of-date key policy of 0.1.0): the step is ``update`` instead of
+    ``import``, and purges that key policy.
     With both ``kinds``, the play reads the handoff file; with one, it gets that model's handoff entry as a variable.
     """
     admin = emulator.admin(importer)
@@ -258,10 +260,12 @@ def import_world(emulator: Emulated, name: str, importer: str, handoff: Path, po
     if stale_role:
         iam = emulator.client("iam", admin)
         iam.create_role(RoleName=ROLE_NAME, Description="edited by hand", AssumeRolePolicyDocument=json.dumps(TAMPERED_TRUST))
-        iam.put_role_policy(RoleName=ROLE_NAME, PolicyName=ROLE_POLICY_NAME, PolicyDocument=json.dumps(STALE_ROLE_POLICY))
+        iam.put_role_policy(RoleName=ROLE_NAME, PolicyName=LEGACY_ROLE_POLICY_NAME, PolicyDocument=json.dumps(STALE_ROLE_POLICY))
     credentials = emulator.user(importer, f"{name}-operator", policy_text) if policy_text else admin
     variables: Dict[str, Any] = {"import_model_kms_key_arn": own_key, "import_model_poll_delay": 1,
                                  "import_model_aws": emulator.connection(credentials)}
+    if stale_role:
+        variables["import_model_purge_role_keys"] = True
     if set(kinds) == set(MODEL_KINDS):
         variables["import_model_handoff_path"] = str(handoff)
     else:

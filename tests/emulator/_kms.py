@@ -5,6 +5,10 @@
   (else MalformedPolicyDocumentException), AWS's character set (MalformedPolicyDocumentException), at most 32,768 bytes
   (LimitExceededException), and the lockout safety check: the new policy must let the caller call kms:PutKeyPolicy
   later, unless BypassPolicyLockoutSafetyCheck is true (else MalformedPolicyDocumentException, AWS's message).
+* Sids must be unique within a key policy (MalformedPolicyDocumentException): AWS re:Post Knowledge Center,
+  "kms-policy-error-invalid-principals", lists for PutKeyPolicy's MalformedPolicyDocumentException "Remove duplicate
+  JSON policy elements and SID values"; the IAM JSON reference (Sid): "the Sid value must be unique within a JSON
+  policy". The message is ours (INVENTED, see README).
 * Principals must exist: an IAM user or role ARN that moto's IAM doesn't know in the account it names, or that isn't
   visible yet (:mod:`emulator._propagation`), gets MalformedPolicyDocumentException "Policy contains a statement with
   one or more invalid principals." (AWS re:Post Knowledge Center, "kms-policy-error-invalid-principals": KMS stores a
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any, Dict, Optional
 
 import moto.kms.urls as kms_urls
@@ -92,6 +97,11 @@ def parse_key_policy(text: Any) -> Dict[str, Any]:
         raise AwsJsonError("MalformedPolicyDocumentException", "The key policy must be a JSON object with at least one statement.")
     if any("Principal" not in statement for statement in statements(document)):
         raise AwsJsonError("MalformedPolicyDocumentException", "Policy contains a statement with no principal.")
+    sids = [json.dumps(statement["Sid"]) for statement in statements(document) if "Sid" in statement]
+    duplicates = sorted(sid for sid, count in Counter(sids).items() if count > 1)
+    if duplicates:
+        # See the module docstring: AWS documents duplicate Sids as malformed, not the message.
+        raise AwsJsonError("MalformedPolicyDocumentException", f"The key policy has duplicate Sids: {', '.join(duplicates)}.")
     return document
 
 

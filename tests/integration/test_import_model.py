@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
+import time
 
 import pytest
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import key_policy_name
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
+
+from integration.conftest import assume_account
 
 IDENTITIES = ("data_access_role", "forward_access")
 PROPAGATION_SECONDS = 0.5
@@ -54,6 +60,18 @@ def describe_copy(aws, arn: str, region: str = None) -> dict:
 
 def import_play(aws, playbook, handoff, **variables):
     return playbook("import/import.yml", account=aws.importer, import_model_handoff_path=str(handoff), **variables)
+
+
+def role_keys(aws, role="seed-comprehend-import"):
+    """The keys the service role's inline policies allow, each checked to be in the policy named from it."""
+    iam = aws.importer.client("iam")
+    keys = []
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        for statement in iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]["Statement"]:
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            assert name in ("seed-comprehend-model-keys", *(key_policy_name(key) for key in resources)), (name, resources)
+            keys += resources
+    return sorted(keys)
 
 
 def import_calls(aws):
@@ -134,9 +152,7 @@ def test_a_handoff_of_two_regions_imports_each_model_in_its_region(aws, playbook
         "arn:aws:comprehend:us-west-2:444455556666:document-classifier/tickets-us-west-2/version/v1"]
     for arn, model in copies.items():
         assert model["status"] == "TRAINED" and describe_copy(aws, arn, region=arn.split(":")[3])["Status"] == "TRAINED"
-    role_policy = aws.importer.client("iam").get_role_policy(RoleName="seed-comprehend-import",
-                                                             PolicyName="seed-comprehend-model-keys")["PolicyDocument"]
-    assert sorted(role_policy["Statement"][0]["Resource"]) == sorted(entry["kms_key_arn"] for entry in entries)
+    assert role_keys(aws) == sorted(entry["kms_key_arn"] for entry in entries)
     assert_rerun_writes_nothing(aws, playbook, handoff)
 
 
@@ -219,3 +235,108 @@ def test_name_already_used_for_another_source_is_a_failure(aws, playbook, shared
                    data_access_role_arn="arn:aws:iam::444455556666:role/unused")
     assert run.rc != 0
     assert f"{own} already exists and was not imported from {shared['classifier']}" in run.stdout, run.stdout
+
+
+THIRD_OWNER = "777788889999"
+
+
+@pytest.fixture
+def two_owners(aws, playbook, tmp_path):
+    """Two owners' classifiers under their own customer managed keys, each shared with the importer in its own handoff."""
+    aws.set_options(iam_propagation_seconds=PROPAGATION_SECONDS)
+    handoffs, keys = [], []
+    for number, owner in enumerate((aws.owner, assume_account(aws.url, THIRD_OWNER))):
+        key = aws.create_key(owner)
+        model = aws.create_model(owner, name=f"tickets-{number}", version="v1", kms_key_id=key)
+        handoff, _variables = share(playbook, tmp_path, [model], [aws.importer.account_id], account=owner,
+                                    name=f"handoff-{number}.json")
+        handoffs.append(handoff)
+        keys.append(key)
+    return handoffs, keys
+
+
+def test_a_second_owners_import_keeps_the_first_owners_key_until_purged(aws, playbook, two_owners):
+    (first, second), keys = two_owners
+    for handoff in (first, second):
+        run = import_play(aws, playbook, handoff)
+        assert run.rc == 0, run.stdout
+    assert role_keys(aws) == sorted(keys)
+    assert_rerun_writes_nothing(aws, playbook, first)
+
+    purged = import_play(aws, playbook, second, import_model_purge_role_keys=True)
+    assert purged.rc == 0, purged.stdout
+    assert role_keys(aws) == [keys[1]]
+    assert_rerun_writes_nothing(aws, playbook, second, import_model_purge_role_keys=True)
+
+
+def test_two_owners_imports_at_the_same_time_keep_both_keys(aws, playbook, two_owners):
+    handoffs, keys = two_owners
+    runs = {}
+
+    def run(handoff):
+        runs[handoff] = import_play(aws, playbook, handoff)
+
+    threads = [threading.Thread(target=run, args=(handoff,)) for handoff in handoffs]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.5)  # the playbook fixture names each run's directory when it starts; the plays still overlap
+    for thread in threads:
+        thread.join()
+    for handoff in handoffs:
+        assert runs[handoff].rc == 0, runs[handoff].stdout
+    assert role_keys(aws) == sorted(keys)
+
+
+def test_the_0_1_0_key_policy_is_kept_unless_purged(aws, playbook, shared):
+    iam = aws.importer.client("iam")
+    old_key = "arn:aws:kms:us-west-2:111122223333:key/00000000-0000-0000-0000-000000000000"
+    iam.create_role(RoleName="seed-comprehend-import", AssumeRolePolicyDocument=json.dumps(COMPREHEND_TRUST))
+    iam.put_role_policy(RoleName="seed-comprehend-import", PolicyName="seed-comprehend-model-keys",
+                        PolicyDocument=json.dumps(importer_role_policy([old_key])))
+    assert import_play(aws, playbook, shared["handoff"]).rc == 0
+    assert role_keys(aws) == sorted([old_key, shared["key"]])
+    run = import_play(aws, playbook, shared["handoff"], import_model_purge_role_keys=True)
+    assert run.rc == 0, run.stdout
+    assert role_keys(aws) == [shared["key"]]
+
+
+def tampered(handoff, **change):
+    return [dict(entry, **change) if entry["key_type"] == "customer_managed" else entry
+            for entry in json.loads(handoff.read_text(encoding="utf-8"))]
+
+
+OTHER_ACCOUNT_KEY = "arn:aws:kms:us-west-2:999999999999:key/00000000-0000-0000-0000-000000000000"
+
+
+@pytest.mark.parametrize("identity", ["data_access_role"], indirect=True)
+@pytest.mark.parametrize("handoff_text, message", [
+    (lambda handoff: json.dumps(tampered(handoff, kms_key_arn=OTHER_ACCOUNT_KEY,
+                                         importer_role_policy=importer_role_policy([OTHER_ACCOUNT_KEY]))),
+     f"handoff kms_key_arn {OTHER_ACCOUNT_KEY} is not a key of the model's account 111122223333"),
+    (lambda handoff: json.dumps(tampered(handoff, importer_role_policy=importer_role_policy([OTHER_ACCOUNT_KEY]))),
+     "importer_role_policy of arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1 is not the policy"),
+    (lambda handoff: json.dumps(tampered(handoff, schema_version=True)), "handoff schema_version True is not supported"),
+    (lambda handoff: json.dumps(tampered(handoff, note="hello")), "has unknown fields note"),
+    (lambda handoff: "[]", "holds no handoff entry, so there is nothing to import"),
+    (lambda handoff: "{}", "holds no handoff entry, so there is nothing to import"),
+    (lambda handoff: "", "is empty; expected the JSON handoff"),
+    (lambda handoff: "model_arn: x", "is not JSON"),
+    (lambda handoff: "42", "must be a list of handoff entries or one entry, got int"),
+])
+def test_a_tampered_or_empty_handoff_file_is_refused_before_any_write(aws, playbook, shared, tmp_path, handoff_text, message):
+    handoff = tmp_path / "tampered.json"
+    handoff.write_text(handoff_text(shared["handoff"]), encoding="utf-8")
+    aws.reset_calls()
+    run = import_play(aws, playbook, handoff)
+    assert run.rc != 0
+    assert message in run.stdout, run.stdout
+    assert "Traceback" not in run.stdout, run.stdout
+    assert aws.write_calls(aws.importer.account_id) == []
+    assert import_calls(aws) == []
+
+
+def test_an_empty_inline_handoff_is_refused(aws, playbook):
+    run = playbook("import/import.yml", account=aws.importer)  # neither import_model_handoff nor a path
+    assert run.rc != 0
+    assert "import_model_handoff holds no handoff entry, so there is nothing to import" in run.stdout, run.stdout
+    assert aws.write_calls(aws.importer.account_id) == []

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from helpers_kms import GRANT_PREVIEW, GRANT_WRITES, IMPORTER, IMPORTER_ROOT, NOTHING_TO_GRANT, OWNER, READS, REGION, WRITES
@@ -186,3 +187,59 @@ def test_throttling_and_internal_errors_are_retried(aws, playbook):
     result = run.result("grant")
     assert result["changed"] and result["grants"] == [{"model_arn": GUIDE_MODEL, "principals": [IMPORTER_ROOT]}]
     assert without_own_sids(key_policy(aws.owner, key_arn)) == dict(default, Statement=default["Statement"] + guide_statements(IMPORTER_ROOT, GUIDE_MODEL))
+
+
+# ---------------------------------------------------------------- statements that only look like the module's own
+
+PARTNER_ROOT = "arn:aws:iam::210987654321:root"
+# The partner may only decrypt, by a statement of someone else that has the module's Sid prefix and shape but not a
+# Sid that digests its content.
+DECRYPT_ONLY = {"Sid": "SeedComprehendImportDecrypt0123456789abcdef", **guide_statements(PARTNER_ROOT, GUIDE_MODEL)[0]}
+
+
+def test_a_look_alike_statement_neither_gains_nor_loses_a_grant(aws, playbook):
+    """With purge_principals false the partner gains no kms:CreateGrant; with true it keeps its kms:Decrypt: the
+    statement stays as it was, where it was, and the module warns that it left it alone."""
+    original = {"Version": "2012-10-17", "Id": "key-consolepolicy-3", "Statement": [DEFAULT_STATEMENT, DECRYPT_ONLY]}
+    key_arn = aws.create_key(aws.owner, policy=original)
+
+    run = playbook("kms_grant/look_alikes.yml", key_id=key_arn, model_arns=[GUIDE_MODEL], principals=[IMPORTER],
+                   runs=[{"name": "add", "purge_principals": False}, {"name": "purge", "purge_principals": True}])
+
+    assert run.rc == 0, run.stdout
+    for name in ("add", "purge"):
+        result = run.result(name)
+        assert not result.get("failed") and result["grants"] == [{"model_arn": GUIDE_MODEL, "principals": [IMPORTER_ROOT]}]
+        assert result["policy"]["Statement"][:2] == original["Statement"]
+        assert [statement for statement in result["policy"]["Statement"] if PARTNER_ROOT in str(statement)] == [DECRYPT_ONLY]
+    assert run.result("add")["changed"] and not run.result("purge")["changed"]
+    assert f"[WARNING]: The key policy statement {DECRYPT_ONLY['Sid']!r} carries this module's Sid prefix" in run.stdout
+    stored = key_policy(aws.owner, key_arn)
+    assert stored == run.result("purge")["policy"]
+    assert without_own_sids(dict(stored, Statement=stored["Statement"][2:])) == dict(
+        original, Statement=guide_statements(IMPORTER_ROOT, GUIDE_MODEL))
+
+
+def test_a_statement_of_others_holding_a_sid_the_module_would_write_is_refused_before_any_write(aws, playbook):
+    """The module's Decrypt statement, edited by hand to name the partner, keeps its Sid: rewriting the pair would
+    write that Sid twice (KMS refuses duplicate Sids) or change a statement the module can't prove it wrote."""
+    key_arn = aws.create_key(aws.owner)
+    options = {"key_id": key_arn, "model_arns": [GUIDE_MODEL], "principals": [IMPORTER]}
+    assert playbook("kms_grant/look_alikes.yml", runs=[{"name": "share"}], **options).rc == 0
+    edited = key_policy(aws.owner, key_arn)
+    decrypt = own_statements(edited)[0]
+    decrypt["Principal"] = {"AWS": PARTNER_ROOT}
+    aws.owner.client("kms").put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(edited))
+    aws.reset_calls()
+
+    run = playbook("kms_grant/look_alikes.yml", runs=[{"name": "again"}], **options)
+
+    assert run.rc == 0, run.stdout
+    refused = run.result("again")
+    assert refused["failed"] and refused["sid"] == decrypt["Sid"]
+    assert refused["msg"] == (
+        f"The key policy statement {decrypt['Sid']!r} has the Sid this module would give one of its own statements, but "
+        "other content: the module only changes statements it can prove it wrote, and KMS requires each Sid of a key "
+        "policy to be unique. Nothing was written. Give that statement another Sid, or remove it.")
+    assert "Traceback" not in run.stdout and "PutKeyPolicy" not in kms_operations(aws)
+    assert key_policy(aws.owner, key_arn) == edited

@@ -4,11 +4,14 @@ by what AWS holds afterwards, the handoff, and the emulator's call log."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 import time
 from dataclasses import replace
-from typing import Any, Dict, Optional
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
 
+import pytest
 from conftest import assume_account
 
 IMPORTER_ROOT = "arn:aws:iam::444455556666:root"
@@ -54,19 +57,19 @@ def test_share_both_kinds_emits_the_handoff_and_a_rerun_writes_nothing(aws, play
     handoff = run.result("handoff_fact")
     assert handoff == [
         {"schema_version": 1, "model_arn": classifier, "model_type": "document_classifier", "region": "us-west-2",
-         "source_account": "111122223333", "principals": ["444455556666"], "key_type": "customer_managed",
+         "source_account": "111122223333", "principals": [IMPORTER_ROOT], "key_type": "customer_managed",
          "kms_key_arn": key, "key_principals": [IMPORTER_ROOT],
          "importer_role_policy": {"Version": "2012-10-17", "Statement": [{
              "Sid": "UseModelKeys", "Effect": "Allow", "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"],
              "Resource": [key]}]}},
         {"schema_version": 1, "model_arn": recognizer, "model_type": "entity_recognizer", "region": "us-west-2",
-         "source_account": "111122223333", "principals": ["444455556666"], "key_type": "aws_owned",
+         "source_account": "111122223333", "principals": [IMPORTER_ROOT], "key_type": "aws_owned",
          "importer_role_policy": None},
     ]
     handoff_file = tmp_path / "handoff.json"
     assert stat.S_IMODE(handoff_file.stat().st_mode) == 0o600
     assert json.loads(handoff_file.read_text(encoding="utf-8")) == handoff
-    assert f"is shared with 444455556666. Key: customer managed {key}, granted to {IMPORTER_ROOT}" in run.stdout
+    assert f"is shared with {IMPORTER_ROOT}. Key: customer managed {key}, granted to {IMPORTER_ROOT}" in run.stdout
 
     for arn in (classifier, recognizer):
         assert IMPORTER_ROOT in json.dumps(resource_policy(aws, arn))
@@ -211,7 +214,7 @@ def test_key_grants_go_to_the_account_roots_by_default_and_to_named_key_principa
         [role, user, "arn:aws:iam::210987654321:root"])
     handoff = run.result("handoff_fact")
     assert handoff[0]["key_principals"] == sorted(roots) and "key_principals" not in handoff[1]
-    assert handoff[0]["principals"] == sorted(principals)
+    assert handoff[0]["principals"] == sorted([role, user, "arn:aws:iam::210987654321:root"])
 
     # The importer's data access role exists now: name it instead (purge replaces the account roots).
     data_role = aws.create_role(aws.importer, "seed-comprehend-import")
@@ -313,7 +316,8 @@ def test_a_key_policy_over_a_lowered_limit_is_refused_before_any_write(aws, play
     aws.reset_calls()
     run = share(playbook, aws, [classifier], share_model_key_policy_size_limit=600)
     assert run.rc != 0
-    assert "over the limit of 600 bytes set by policy_size_limit (KMS documents 32768)" in run.stdout, run.stdout
+    assert ("over the limit of 600 bytes set by policy_size_limit (share_model_key_policy_size_limit in the share_model role; "
+            "KMS documents 32768)") in run.stdout, run.stdout
     assert key_policy(aws, key) == padded
 
     # Pad a foreign statement so that the policy with the grant is 32,768 bytes exactly.
@@ -330,3 +334,158 @@ def test_a_key_policy_over_a_lowered_limit_is_refused_before_any_write(aws, play
     run = share(playbook, aws, [classifier])
     assert run.rc == 0, run.stdout
     assert len(aws.owner.client("kms").get_key_policy(KeyId=key, PolicyName="default")["Policy"].encode("utf-8")) == 32768
+
+
+# ---------------------------------------------------------------- every check before the first write; a true handoff (issue 13)
+
+
+def a_directory(tmp_path: Path) -> Tuple[Path, str]:
+    (tmp_path / "out").mkdir()
+    return tmp_path / "out", "is a directory; name a file in it"
+
+
+def a_symlink_to_a_directory(tmp_path: Path) -> Tuple[Path, str]:
+    """The copy module used to report success, leaving the handoff in a hidden temporary file inside the directory."""
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out-link").symlink_to(tmp_path / "out", target_is_directory=True)
+    return tmp_path / "out-link", "is a directory; name a file in it"
+
+
+def a_dangling_symlink(tmp_path: Path) -> Tuple[Path, str]:
+    (tmp_path / "handoff-link.json").symlink_to(tmp_path / "gone" / "handoff.json")
+    return tmp_path / "handoff-link.json", "which doesn't exist. Nothing was written"
+
+
+def in_a_missing_directory(tmp_path: Path) -> Tuple[Path, str]:
+    return tmp_path / "missing" / "handoff.json", f"is in '{tmp_path / 'missing'}', which is not an existing directory"
+
+
+def in_a_read_only_directory(tmp_path: Path) -> Tuple[Path, str]:
+    if os.geteuid() == 0:  # root may write in a mode-0500 directory, but not create a file in /proc
+        return Path("/proc/handoff.json"), "no file can be created in '/proc'"
+    (tmp_path / "read-only").mkdir(mode=0o500)
+    return tmp_path / "read-only" / "handoff.json", f"no file can be created in '{tmp_path / 'read-only'}'"
+
+
+@pytest.mark.parametrize("where", [a_directory, a_symlink_to_a_directory, a_dangling_symlink, in_a_missing_directory,
+                                   in_a_read_only_directory], ids=lambda where: where.__name__)
+def test_a_handoff_path_that_cant_be_written_is_refused_before_any_write(aws, playbook, tmp_path, where):
+    key, classifier, recognizer = two_models(aws)
+    key_before = key_policy(aws, key)
+    path, message = where(tmp_path)
+    aws.reset_calls()
+
+    run = share(playbook, aws, [classifier, recognizer], share_model_handoff_path=str(path))
+
+    assert run.rc != 0
+    assert f"share_model_handoff_path '{path}'" in run.stdout and message in run.stdout, run.stdout
+    assert "Traceback" not in run.stdout
+    assert aws.write_calls() == []
+    assert key_policy(aws, key) == key_before
+    assert resource_policy(aws, classifier) is None and resource_policy(aws, recognizer) is None
+
+
+def test_a_symlink_to_a_file_is_written_through(aws, playbook, tmp_path):
+    _key, classifier, _recognizer = two_models(aws)
+    (tmp_path / "handoff.json").write_text("", encoding="utf-8")
+    (tmp_path / "handoff-link.json").symlink_to(tmp_path / "handoff.json")
+
+    run = share(playbook, aws, [classifier], share_model_handoff_path=str(tmp_path / "handoff-link.json"))
+
+    assert run.rc == 0, run.stdout
+    assert (tmp_path / "handoff-link.json").is_symlink()
+    assert json.loads((tmp_path / "handoff.json").read_text(encoding="utf-8")) == run.result("handoff_fact")
+
+
+def test_the_handoff_names_who_may_import_after_the_run_as_planned_in_check_mode(aws, playbook, tmp_path):
+    """The policies already name account A; the play adds the importer without purge: the handoff lists both as
+    root ARNs (in check mode, the planned principals), not just the play's input, and so do the key principals of the
+    model under a customer managed key (read from the key grants)."""
+    _key, classifier, recognizer = two_models(aws)
+    first = "210987654321"
+    assert share(playbook, aws, [classifier, recognizer], share_model_principals=[first]).rc == 0
+    both = sorted([f"arn:aws:iam::{first}:root", IMPORTER_ROOT])
+    aws.reset_calls()
+
+    planned = playbook("share/share.yml", check=True, share_model_arns=[classifier, recognizer],
+                       share_model_principals=[aws.importer.account_id], share_model_purge_principals=False)
+
+    assert planned.rc == 0, planned.stdout
+    assert [entry["principals"] for entry in planned.result("handoff_fact")] == [both, both]
+    assert planned.result("handoff_fact")[0]["key_principals"] == both
+    assert aws.write_calls() == []
+
+    run = share(playbook, aws, [classifier, recognizer], tmp_path, share_model_purge_principals=False)
+
+    assert run.rc == 0, run.stdout
+    handoff = run.result("handoff_fact")
+    assert [entry["principals"] for entry in handoff] == [both, both]
+    assert handoff[0]["key_principals"] == both and "key_principals" not in handoff[1]
+    assert json.loads((tmp_path / "handoff.json").read_text(encoding="utf-8")) == handoff
+    assert f"is shared with {', '.join(both)}." in run.stdout
+    assert sorted(resource_policy(aws, recognizer)["Statement"][0]["Principal"]["AWS"]) == both
+
+
+def test_one_account_spelt_twice_is_listed_once(aws, playbook):
+    _key, classifier, recognizer = two_models(aws)
+
+    run = share(playbook, aws, [classifier, recognizer], share_model_principals=["444455556666", f"  {IMPORTER_ROOT} "])
+
+    assert run.rc == 0, run.stdout
+    handoff = run.result("handoff_fact")
+    assert [entry["principals"] for entry in handoff] == [[IMPORTER_ROOT], [IMPORTER_ROOT]]
+    assert handoff[0]["key_principals"] == [IMPORTER_ROOT]
+    assert resource_policy(aws, classifier)["Statement"][0]["Principal"] == {"AWS": IMPORTER_ROOT}
+
+
+def test_a_model_given_twice_is_shared_once_and_its_handoff_imports(aws, playbook, tmp_path):
+    """An exact duplicate is merged (one entry per model version, which the import role takes); the same ARN with
+    spaces or another spelling of its partition is no model ARN, refused before any call."""
+    key, classifier, recognizer = two_models(aws)
+    aws.reset_calls()
+
+    run = share(playbook, aws, [classifier, recognizer, classifier], tmp_path)
+
+    assert run.rc == 0, run.stdout
+    assert [entry["model_arn"] for entry in run.result("handoff_fact")] == [classifier, recognizer]
+    assert [call["operation"] for call in aws.write_calls() if call["service"] == "kms"] == ["PutKeyPolicy"]
+    assert json.dumps(key_policy(aws, key)).count(classifier) == 2  # once per statement of its pair
+    imported = playbook("import/import.yml", account=aws.importer, import_model_handoff_path=str(tmp_path / "handoff.json"))
+    assert imported.rc == 0, imported.stdout
+    assert sorted(model["source_model_arn"] for model in imported.result("imported")) == sorted([classifier, recognizer])
+
+    aws.reset_calls()
+    for spelling in (f" {classifier} ", classifier.replace("arn:aws:", "arn:AWS:")):
+        refused = share(playbook, aws, [classifier, spelling])
+        assert refused.rc != 0 and f"share_model_arns: {spelling!r} is not a Comprehend custom model ARN" in refused.stdout, refused.stdout
+    assert aws.calls() == []
+
+
+def test_an_unshare_that_a_resource_policy_would_stop_writes_nothing(aws, playbook):
+    """Unsharing removes the key grants first: a resource policy the module may not edit must stop it before them."""
+    key, classifier, _recognizer = two_models(aws)
+    assert share(playbook, aws, [classifier]).rc == 0
+    granted = key_policy(aws, key)
+    deny = {"Version": "2012-10-17", "Statement": [{"Sid": "ResourcePolicyForImportModel", "Effect": "Deny",
+                                                    "Principal": {"AWS": IMPORTER_ROOT}, "Action": "comprehend:ImportModel",
+                                                    "Resource": "*"}]}
+    aws.owner.client("comprehend").put_resource_policy(ResourceArn=classifier, ResourcePolicy=json.dumps(deny))
+    aws.reset_calls()
+
+    run = share(playbook, aws, [classifier], share_model_state="absent")
+
+    assert run.rc != 0
+    assert "is not an Allow statement this module can manage" in run.stdout, run.stdout
+    assert aws.write_calls() == []
+    assert key_policy(aws, key) == granted
+
+
+def test_a_healthy_share_shows_no_skipped_tasks_or_warnings(aws, playbook, tmp_path):
+    """Every task of a share with a handoff file runs: none is skipped item by item or for the unshare branch."""
+    _key, classifier, recognizer = two_models(aws)
+
+    run = share(playbook, aws, [classifier, recognizer], tmp_path)
+
+    assert run.rc == 0, run.stdout
+    assert "skipping" not in run.stdout and "skipped=0" in run.stdout, run.stdout
+    assert "WARNING" not in run.stdout, run.stdout

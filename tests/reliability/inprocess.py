@@ -236,11 +236,11 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
     runner = _RoleRunner(world, params["share_model_aws"])
     arns, principals = params["share_model_arns"], params["share_model_principals"]
     purge, present, manage_kms = params["share_model_purge_principals"], params["share_model_state"] == "present", params["share_model_manage_kms"]
-    state: Dict[str, Any] = {"regions": [], "key_principals": [], "described": [], "models": []}
+    state: Dict[str, Any] = {"regions": [], "key_principals": [], "described": [], "models": [], "policies": {}}
 
     def keys() -> List[Any]:
         grouped: Dict[str, List[str]] = {}
-        for model in state["models"]:
+        for model in state["models"] if manage_kms else []:
             if model["encryption"]["key_type"] == "customer_managed":
                 grouped.setdefault(model["encryption"]["kms_key_arn"], []).append(model["arn"])
         return sorted(grouped.items())
@@ -248,10 +248,13 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
     def grant(key: str, model_arns: List[str]) -> Dict[str, Any]:
         """The &share_model_grant arguments: the key principals, in the key's region (the fourth field of its ARN)."""
         return {"region": key.split(":")[3], "key_id": key, "model_arns": model_arns, "principals": state["key_principals"],
-                "purge_principals": purge, "policy_size_limit": params["share_model_key_policy_size_limit"]}
+                "purge_principals": purge, "policy_size_limit": params["share_model_key_policy_size_limit"],
+                "state": params["share_model_state"]}
 
     def check_inputs() -> None:
-        step = "Check the models' ARNs and the principals before anything is written"
+        step = "Check the models' ARNs, the principals and the handoff path before anything is written"
+        if present:
+            runner.filter(step, filters["share_handoff_path"], params["share_model_handoff_path"])
         runner.filter(step, filters["checked_principals"], principals, arns)
         state["regions"] = runner.filter(step, filters["share_regions"], arns)
         state["key_principals"] = runner.filter(step, filters["share_key_principals"], principals,
@@ -276,52 +279,44 @@ def simulate_share_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
                         f"These models are encrypted with an AWS managed key: {', '.join(managed)}." if managed else
                         f"An importer couldn't use the keys of these models: {', '.join(unusable)}.")
 
-    def key_grants(step: str, wanted: bool, extra: Dict[str, Any], check_mode: bool) -> Callable[[], None]:
-        """One kms_comprehend_grant task: a run per key, with the &share_model_grant arguments and ``extra``."""
+    def key_grants(step: str, check_mode: bool) -> Callable[[], None]:
+        """One kms_comprehend_grant task: a run per key, with the &share_model_grant arguments."""
         def run() -> None:
-            for key, model_arns in keys() if wanted and manage_kms else []:
-                runner.module(step, kms_comprehend_grant.main, dict(grant(key, model_arns), **extra), check_mode=check_mode)
+            state["key_grants"] = [grant_item for key, model_arns in keys()
+                                   for grant_item in runner.module(step, kms_comprehend_grant.main, grant(key, model_arns),
+                                                                   check_mode=check_mode).get("grants", [])]
         return run
 
-    key_tasks = {  # task -> (runs when, options beyond &share_model_grant, check mode)
-        # The plan's when has "not ansible_check_mode" too: the simulation never runs in check mode.
-        "Plan the key principals' grants before anything is written": (present, {}, True),
-        "Let the key principals use each customer managed key for its models only": (present, {}, False),
-        "Remove the key principals' grants first": (not present, {"state": "absent"}, False),
-    }
-
-    def share_models(step: str, check_mode: bool) -> Callable[[], None]:
-        """One comprehend_resource_policy task with the &share_model_resource_policy arguments."""
+    def resource_policies(step: str, check_mode: bool) -> Callable[[], None]:
+        """One comprehend_resource_policy task with the &share_model_resource_policy arguments; the handoff reads the
+        result of the last, the write the role registers."""
         def run() -> None:
-            if present and state["models"]:
-                runner.module(step, comprehend_resource_policy.main,
-                              {"resource_arns": [model["arn"] for model in state["models"]], "principals": principals,
-                               "purge_principals": purge}, check_mode=check_mode)
+            state["policies"] = runner.module(step, comprehend_resource_policy.main, {
+                "resource_arns": [model["arn"] for model in state["models"]], "principals": principals,
+                "purge_principals": purge, "state": params["share_model_state"]}, check_mode=check_mode)
         return run
-
-    def unshare_models() -> None:
-        if not present and state["models"]:
-            runner.module("Remove the principals from each model's resource policy", comprehend_resource_policy.main,
-                          {"resource_arns": [model["arn"] for model in state["models"]], "principals": principals,
-                           "state": "absent"})
 
     def handoff() -> None:
         if present:
-            runner.filter("Publish the handoff for the importer", filters["share_handoff"], state["models"], principals,
-                          state["key_principals"])
+            runner.filter("Publish the handoff for the importer", filters["share_handoff"], state["models"],
+                          state["policies"].get("resources", []),
+                          state["key_grants"] if manage_kms else None)
 
     return _simulate("share_model", {
-        "Check the models' ARNs and the principals before anything is written": check_inputs,
+        "Check the models' ARNs, the principals and the handoff path before anything is written": check_inputs,
         "Describe the models of each region there": describe,
         "Gather the models of every region": gather,
         "Refuse models that can't be shared": refuse,
         "Work out the keys and their models": None,
-        "Plan the resource policies before anything is written": share_models(  # its when has "not ansible_check_mode"
+        # The plans' loop and when skip them in check mode: the simulation never runs in check mode.
+        "Plan the resource policies before anything is written": resource_policies(
             "Plan the resource policies before anything is written", check_mode=True),
-        **{name: key_grants(name, *task) for name, task in key_tasks.items()},
-        "Allow the principals to import each model version": share_models(
-            "Allow the principals to import each model version", check_mode=False),
-        "Remove the principals from each model's resource policy": unshare_models,
+        "Plan the key principals' grants before anything is written": key_grants(
+            "Plan the key principals' grants before anything is written", check_mode=True),
+        "Grant or remove the key principals' use of each customer managed key for its models only": key_grants(
+            "Grant or remove the key principals' use of each customer managed key for its models only", check_mode=False),
+        "Allow or disallow the principals to import each model version": resource_policies(
+            "Allow or disallow the principals to import each model version", check_mode=False),
         "Publish the handoff for the importer": handoff,
         "Write the handoff file": None,  # a local file
         "Summarise what the importer must do": None,
@@ -355,13 +350,15 @@ def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
     runner = _RoleRunner(world, params["import_model_aws"])
     own_key = params["import_model_kms_key_arn"]
     state: Dict[str, Any] = {"entries": [], "own_key": None, "keys": [], "account": None, "role_arn": None,
-                             "role_changed": False, "waited": []}
+                             "role_changed": False, "key_policies": [], "waited": []}
     role_step = "Service role trusted by Comprehend, for this account only"
-    policy_step = "Permissions on the source and own keys, in every region of the handoff"
+    read_policies_step = "Read the service role's inline policies"
+    plan_policies_step = "Work out the service role's key policies, one per key"
+    policy_step = "Permissions on each source and own key, one inline policy per key"
 
     def read_handoff() -> None:
         entries = runner.filter("Read and check the handoff, and name the copies", filters["checked_handoff"],
-                                params["import_model_handoff"])
+                                params["import_model_handoff"], "import_model_handoff")
         state["entries"] = runner.filter("Read and check the handoff, and name the copies", filters["import_plan"], entries,
                                          params["import_model_names"])
 
@@ -374,19 +371,8 @@ def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
                         f"seconds and import_model_poll_delay at least 1, got {timing[0]}, {timing[2]} and {timing[1]}")
 
     def check_own_key() -> None:
-        if own_key:
-            state["own_key"] = runner.filter("Check the importer's own key", filters["checked_key_arn"], own_key)
-
-    def refuse_other_regions() -> None:
-        if not own_key:
-            return
-        region = state["own_key"].split(":")[3]
-        others = _unique([entry["region"] for entry in state["entries"] if entry["region"] != region])
-        if others:
-            runner.fail("Refuse an own key of another region than the models",
-                        f"import_model_kms_key_arn is a key of region {region}, but the handoff has models in "
-                        f"{', '.join(others)}, where each copy is made; import those models in a separate run with a key "
-                        "of their region")
+        state["own_key"] = runner.filter("Check the importer's own key, which must be of the models' region",
+                                         filters["checked_own_key"], own_key, state["entries"])
 
     def role_keys() -> None:
         state["keys"] = _unique([entry.get("kms_key_arn") for entry in state["entries"] if entry.get("key_type") == "customer_managed"]
@@ -411,15 +397,24 @@ def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
                                    f"operation: 1 validation error detected: Value '{name}' at 'roleName' failed to satisfy constraint")
         state["role_arn"], state["role_changed"] = f"arn:aws:iam::{state['account']}:role/{name}", True
 
-    def role_policy() -> None:
-        if not state["keys"]:
-            return
-        policy = runner.filter(policy_step, filters["importer_role_policy"], state["keys"])
-        world.calls.append({"service": "iam", "operation": "PutRolePolicy", "write": True})
-        resources = [resource for statement in policy["Statement"] for resource in statement["Resource"]]
-        if not all(isinstance(resource, str) and resource.startswith("arn:") for resource in resources):
-            runner.fail(policy_step, "Unable to put policy: An error occurred (MalformedPolicyDocument) when calling the "
-                                     "PutRolePolicy operation: Resource must be in ARN format")
+    def read_role_policies() -> None:
+        # The fake holds no IAM: the role has no inline policies yet, as before its first import.
+        if state["keys"]:
+            world.calls.append({"service": "iam", "operation": "ListRolePolicies", "write": False})
+
+    def plan_role_policies() -> None:
+        if state["keys"]:
+            state["key_policies"] = runner.filter(plan_policies_step, filters["role_key_policies"], state["keys"], [],
+                                                  params["import_model_purge_role_keys"], params["import_model_role_name"])
+
+    def role_policies() -> None:
+        for policy in state["key_policies"]:
+            operation = "PutRolePolicy" if policy["state"] == "present" else "DeleteRolePolicy"
+            world.calls.append({"service": "iam", "operation": operation, "write": True})
+            resources = [resource for statement in policy.get("policy_document", {}).get("Statement", []) for resource in statement["Resource"]]
+            if not all(isinstance(resource, str) and resource.startswith("arn:") for resource in resources):
+                runner.fail(policy_step, "Unable to put policy: An error occurred (MalformedPolicyDocument) when calling the "
+                                         "PutRolePolicy operation: Resource must be in ARN format")
 
     def import_arguments(entry: Dict[str, Any]) -> Dict[str, Any]:
         """The &import_model_import arguments, shared by the start and the wait task."""
@@ -457,12 +452,13 @@ def simulate_import_model(arguments: Dict[str, Any], world: FakeAws) -> RoleRun:
     return _simulate("import_model", {
         "Read and check the handoff, and name the copies": read_handoff,
         "Check the timing variables before anything is written": check_timing,
-        "Check the importer's own key": check_own_key,
-        "Refuse an own key of another region than the models": refuse_other_regions,
+        "Check the importer's own key, which must be of the models' region": check_own_key,
         "Work out the keys the service role must be able to use": role_keys,
         "Learn this account's ID, for the trust policy's aws:SourceAccount condition": caller,
+        read_policies_step: read_role_policies,
+        plan_policies_step: plan_role_policies,
         role_step: service_role,
-        policy_step: role_policy,
+        policy_step: role_policies,
         "Start each import in its model's region": start,
         "Wait until each copy is trained, in its region": wait,
         "Describe the copies, region by region": describe_copies,

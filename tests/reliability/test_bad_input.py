@@ -111,7 +111,34 @@ def model_arns(draw, good: bool = False) -> str:
 
 
 ARNISH = st.one_of(model_arns(), model_arns(good=True), TEXT, JUNK)
-IAM_NAMES = st.one_of(st.sampled_from(_pool(3, 60, lambda g: "".join(g.choice(string.ascii_letters + "+=,.@_-") for _unused in range(g.randint(1, 16))))), TEXT)
+IAM_CHARACTERS = string.ascii_letters + string.digits + "+=,.@_-"
+IAM_NAMES = st.one_of(st.sampled_from(_pool(3, 60, lambda g: "".join(g.choice(IAM_CHARACTERS) for _unused in range(g.randint(1, 16))))), TEXT)
+
+
+def _broken_iam_arn(generator: random.Random) -> str:
+    """A user or role ARN that breaks IAM's naming rules: a non-ASCII letter in its name or path, a wildcard in its
+    path or name, or a name over 64 characters; the rest is well formed, so that only the rule can refuse it."""
+    def segment(length: int) -> str:
+        return "".join(generator.choice(IAM_CHARACTERS) for _unused in range(length))
+
+    path = [segment(generator.randint(1, 8)) for _unused in range(generator.randint(0, 2))]
+    name = segment(generator.randint(1, 12))
+    flaw = generator.choice(["non-ASCII", "non-ASCII", "wildcard", "wildcard", "long"])
+    if flaw == "long":
+        name = segment(generator.randint(65, 80))
+    else:
+        odd = generator.choice("\u00e9\u00f4\u00fc\u00df\u00aa\u0107\u4e2d") if flaw == "non-ASCII" else generator.choice(["*", "*", "?*"])
+        parts = path + [name] if path and generator.random() < 0.7 else [name]
+        index = generator.randrange(len(parts))
+        word = parts[index]
+        at = generator.randint(0, len(word))
+        parts[index] = word[:at] + odd + word[at:]
+        path, name = parts[:-1] if len(parts) > 1 else path, parts[-1]
+    account = generator.choice([IMPORTER, "123456789012"])
+    return f"arn:aws:iam::{account}:{generator.choice(['user', 'role'])}/" + "".join(part + "/" for part in path) + name
+
+
+BROKEN_PRINCIPALS = st.sampled_from(_pool(4, 200, _broken_iam_arn))
 PRINCIPALS = st.one_of(
     ACCOUNTS,
     ACCOUNTS.map("arn:aws:iam::{}:root".format),
@@ -119,7 +146,7 @@ PRINCIPALS = st.one_of(
               st.sampled_from(["user", "role", "role/team", "group"]), IAM_NAMES),
     st.sampled_from(["comprehend.amazonaws.com", "s3.amazonaws.com.cn", "amazonaws.com", "*", "arn:aws:iam::*:root",
                      " 444455556666 ", ""]),
-    TEXT, st.integers(min_value=0, max_value=10 ** 13))
+    BROKEN_PRINCIPALS, TEXT, st.integers(min_value=0, max_value=10 ** 13))
 PRINCIPAL_LISTS = st.one_of(st.lists(PRINCIPALS, max_size=4), st.lists(ACCOUNTS, min_size=1, max_size=2), PRINCIPALS, JUNK)
 STATEMENT = st.fixed_dictionaries({
     "Effect": st.sampled_from(["Allow", "Allow", "Deny", "allow"]),
@@ -456,7 +483,8 @@ def test_role_simulations_follow_the_roles(figures):  # pylint: disable=unused-a
     share = {"share_model_arns": [f"arn:aws:comprehend:us-west-2:{OWNER}:document-classifier/cmk1/version/v1"],
              "share_model_principals": [IMPORTER], "share_model_aws": {"region": "us-west-2"}}
     handoff = [{"schema_version": 1, "model_arn": f"arn:aws:comprehend:us-west-2:{OWNER}:document-classifier/tickets/version/v1",
-                "region": "us-west-2", "key_type": "customer_managed",
+                "model_type": "document_classifier", "region": "us-west-2", "source_account": OWNER, "principals": [IMPORTER],
+                "key_type": "customer_managed",
                 "kms_key_arn": f"arn:aws:kms:us-west-2:{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]
     seen: Dict[str, Dict[str, List[str]]] = {"share_model": {}, "import_model": {}}
     for state in ("present", "absent"):
@@ -500,3 +528,49 @@ def test_a_trailing_newline_is_refused_before_any_call(target, figures):
                 [f"{target} let a trailing newline through: {', '.join(sent) or 'no call'}; "
                  f"{'accepted, writing ' + str(len(world.writes)) + ' time(s)' if not run.failed else run.message[:160]}"])
     assert named and not sent, (run.message, world.calls)
+
+
+BROKEN_PRINCIPAL_CASES = 150
+SHARED_MODEL = f"arn:aws:comprehend:us-west-2:{OWNER}:document-classifier/cmk1/version/v1"
+KEY_ARN = f"arn:aws:kms:us-west-2:{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+# Who takes principals, and where: a broken one goes among good ones, the wildcard opt-in set now and then.
+PRINCIPAL_TAKERS = {
+    "comprehend_resource_policy": lambda principals, allow: {"resource_arn": SHARED_MODEL, "principals": principals,
+                                                             "allow_wildcard_principal": allow},
+    "kms_comprehend_grant": lambda principals, allow: {"key_id": KEY_ARN, "model_arns": [SHARED_MODEL], "principals": principals},
+    "share_model role": lambda principals, allow: {"share_model_arns": [SHARED_MODEL], "share_model_principals": principals,
+                                                   "share_model_aws": {"region": "us-west-2"}},
+}
+PRINCIPAL_OPTIONS = {"comprehend_resource_policy": "principals", "kms_comprehend_grant": "principals",
+                     "share_model role": "share_model_principals"}
+
+
+@pytest.mark.parametrize("target", list(PRINCIPAL_TAKERS))
+def test_principals_breaking_iam_naming_rules_are_refused(target, figures):
+    """A user or role ARN with a non-ASCII letter, a wildcard in its path or name, or a name over 64 characters
+    (IAM's naming rules) is refused by every module and role that takes principals: no traceback, no write, and
+    the message names the principals option."""
+    tally = Tally([PRINCIPAL_OPTIONS[target]])
+
+    def body(case: Any) -> None:
+        (broken, at), allow, modes = case
+        principals = [IMPORTER, f"arn:aws:iam::{IMPORTER}:role/Importer"]
+        principals.insert(at, broken)
+        args = PRINCIPAL_TAKERS[target](principals, allow)
+        if target == "share_model role":
+            validated = validate_role_arguments("share_model", args)
+            assert not validated.error_messages, validated.error_messages
+            run = simulate_share_model(validated.validated_parameters, FakeAws())
+            tally.judge(args, run.failed_step is not None, run.message, run.traceback,
+                        run.writes_before_failure if run.failed_step else 0, [])
+        else:
+            world = FakeAws()
+            run = run_module(MODULES[target][0].main, dict(args, region="us-west-2"), world, **modes)
+            tally.judge(args, run.failed, run.message, run.traceback, len(world.writes), [])
+
+    fuzz(st.tuples(st.tuples(BROKEN_PRINCIPALS, st.integers(0, 2)), st.booleans(), MODES), BROKEN_PRINCIPAL_CASES, body)
+    figures.add("bad-input", dict(tally.row(f"{target}: principals breaking IAM's naming rules")), tally.ok and not tally.counts["accepted"],
+                tally.notes(target))
+    assert tally.counts["cases"] >= BROKEN_PRINCIPAL_CASES * 0.95, tally.counts
+    assert tally.counts["accepted"] == 0 and tally.counts["refusals naming the option"] == tally.counts["cases"], tally.counts
+    assert tally.ok, tally.examples

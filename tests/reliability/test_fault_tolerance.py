@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from typing import Any, Dict, List
 
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import key_policy_name
 from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import read_grants
 
 from helpers import FOREIGN_KEY_STATEMENT, FOREIGN_MODEL_STATEMENT, IMPORTER, IMPORTER_ROOT, key_policy, resource_policy
@@ -95,7 +96,7 @@ def test_import_play_converges_under_faults(aws, playbook, figures, tmp_path):
         role = aws.importer.client("iam").get_role(RoleName="seed-comprehend-import")["Role"]
         converged &= "comprehend.amazonaws.com" in json.dumps(role["AssumeRolePolicyDocument"])
         converged &= key in json.dumps(aws.importer.client("iam").get_role_policy(
-            RoleName="seed-comprehend-import", PolicyName="seed-comprehend-model-keys")["PolicyDocument"])
+            RoleName="seed-comprehend-import", PolicyName=key_policy_name(key))["PolicyDocument"])
     row["AWS as without faults"] = converged
     figures.add("faults", row, converged and row["faults injected"] > 0)
     assert run.rc == 0, run.stdout[-3000:]

@@ -5,8 +5,16 @@ emulator, judged by the emulator's call log."""
 from __future__ import annotations
 
 import json
+from typing import Any, Dict
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
+
+from fake_aws import FakeAws
 from helpers import IMPORTER, OWNER
+from inprocess import simulate_import_model, validate_role_arguments
 
 
 def served_writes(aws, account):
@@ -102,3 +110,65 @@ def test_import_model_two_versions_of_one_model_without_names(aws, playbook, fig
                 [f"import_model role imported {len(copies)} of 2 versions ({', '.join(writes)}) and then failed: the copies' "
                  "default names collide"])
     assert imported_both or refused_cleanly, (run.rc, writes, sources, run.stdout[-1500:])
+
+
+SOURCE_KEY = f"arn:aws:kms:us-west-2:{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+# A key the handoff must never bring into the service role's policy: another account's, or another region's.
+FOREIGN_KEYS = [SOURCE_KEY.replace(OWNER, "999988887777"), SOURCE_KEY.replace("us-west-2", "eu-west-1"),
+                SOURCE_KEY.replace(OWNER, IMPORTER)]
+
+
+def sound_entry(key_type: str = "customer_managed") -> Dict[str, Any]:
+    entry = {"schema_version": 1, "model_arn": f"arn:aws:comprehend:us-west-2:{OWNER}:document-classifier/tickets/version/v1",
+             "model_type": "document_classifier", "region": "us-west-2", "source_account": OWNER, "principals": [IMPORTER],
+             "key_type": key_type}
+    if key_type == "customer_managed":
+        entry.update(kms_key_arn=SOURCE_KEY, key_principals=[f"arn:aws:iam::{IMPORTER}:root"])
+    entry["importer_role_policy"] = importer_role_policy([SOURCE_KEY] if key_type == "customer_managed" else [])
+    return entry
+
+
+@st.composite
+def tampered_entries(draw) -> Dict[str, Any]:
+    """A sound entry with one tampering: a boolean where an integer belongs, or a key of another account or region
+    (with the importer_role_policy that would go with it, as a careful attacker would write)."""
+    entry = sound_entry(draw(st.sampled_from(["customer_managed", "aws_owned"])))
+    if draw(st.booleans()):
+        entry["schema_version"] = True
+    else:
+        key = draw(st.sampled_from(FOREIGN_KEYS))
+        entry.update(key_type="customer_managed", kms_key_arn=key, importer_role_policy=importer_role_policy([key]))
+    return entry
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tampered=tampered_entries(), position=st.integers(min_value=0, max_value=2), own_key=st.booleans())
+def test_import_model_refuses_tampered_handoffs_before_any_write(tampered, position, own_key):
+    """However it is placed among sound entries, a tampered entry stops the import play before its first write, with
+    a message naming the handoff field; the foreign key never reaches the service role's policy."""
+    sound = sound_entry("aws_owned")
+    handoff = [dict(sound, model_arn=sound["model_arn"].replace("tickets", f"other{index}")) for index in range(2)]
+    handoff.insert(position, tampered)
+    arguments = {"import_model_handoff": handoff, "import_model_aws": {"region": "us-west-2"}}
+    if own_key:
+        arguments["import_model_kms_key_arn"] = f"arn:aws:kms:us-west-2:{IMPORTER}:key/abcd"
+    world = FakeAws(caller_account=IMPORTER)
+    run = simulate_import_model(validate_role_arguments("import_model", arguments).validated_parameters, world)
+    assert run.failed_step == "Read and check the handoff, and name the copies", (run.failed_step, run.message)
+    assert run.traceback is None and world.writes == [], run.message
+    assert "schema_version True" in run.message or "handoff kms_key_arn" in run.message, run.message
+
+
+def test_import_model_refuses_a_boolean_schema_version_and_a_cross_account_key_before_writing(aws, playbook, figures):
+    """End to end: schema_version true (True == 1 in Python) and a key of another account, each refused before the
+    service role or any import is written."""
+    model = shared_model(aws, kms_key_id=aws.create_key(aws.owner))
+    foreign_key = aws.create_key(aws.importer)  # a real key, of the importer's account: not the model's
+    for change, named in (({"schema_version": True}, "schema_version True"),
+                          ({"kms_key_arn": foreign_key, "importer_role_policy": importer_role_policy([foreign_key])},
+                           f"handoff kms_key_arn {foreign_key} is not a key of the model's account {OWNER}")):
+        entry = dict(sound_entry(), model_arn=model, **change)
+        aws.reset_calls()
+        run = playbook("import/import.yml", account=aws.importer, import_model_handoff=[entry])
+        judge_refusal(figures, f"import_model role, e2e: handoff {', '.join(change)} tampered", run,
+                      served_writes(aws, IMPORTER), named in run.stdout, f"a handoff with {', '.join(change)} tampered")

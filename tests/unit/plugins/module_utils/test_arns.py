@@ -1,16 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the shared ARN and principal parsing (plugins/module_utils/arns.py)."""
+"""Unit tests of the shared ARN parsing (plugins/module_utils/arns.py); principals are in test_principals.py."""
 
 from __future__ import annotations
 
 import pytest
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
-from ansible_collections.seed.comprehend.plugins.module_utils.arns import normalise_principal
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
-from ansible_collections.seed.comprehend.plugins.module_utils.arns import principal_account
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 
 GUIDE_ARN = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
@@ -71,52 +70,28 @@ def test_check_name_refuses(name):
         check_name(name, "version_name")
 
 
-@pytest.mark.parametrize("value, partition, expected", [
-    ("123456789012", "aws", ("AWS", "arn:aws:iam::123456789012:root")),
-    (" 123456789012 ", "aws-cn", ("AWS", "arn:aws-cn:iam::123456789012:root")),
-    ("arn:aws:iam::123456789012:root", "aws", ("AWS", "arn:aws:iam::123456789012:root")),
-    ("arn:aws:iam::444455556666:user/jane", "aws", ("AWS", "arn:aws:iam::444455556666:user/jane")),
-    ("arn:aws:iam::444455556666:role/team/a/ExampleRole", "aws", ("AWS", "arn:aws:iam::444455556666:role/team/a/ExampleRole")),
-    ("arn:aws-us-gov:iam::444455556666:role/r+=,.@-", "aws-us-gov", ("AWS", "arn:aws-us-gov:iam::444455556666:role/r+=,.@-")),
-    ("comprehend.amazonaws.com", "aws", ("Service", "comprehend.amazonaws.com")),
-    ("comprehend.amazonaws.com.cn", "aws-cn", ("Service", "comprehend.amazonaws.com.cn")),
-])
-def test_normalise_principal(value, partition, expected):
-    assert normalise_principal(value, partition) == expected
+KEY_ARN = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-@pytest.mark.parametrize("value", ["*", "arn:aws:iam::*:root"])
-def test_wildcard_needs_opt_in(value):
-    with pytest.raises(InvalidInputError, match="allow_wildcard_principal"):
-        normalise_principal(value, "aws")
-    assert normalise_principal(value, "aws", allow_wildcard=True) == ("AWS", "*")
+@pytest.mark.parametrize("region", ["", "US-WEST-2", "Us-west-2", "uswest2", "us_west_2", "-us-west-2"])
+def test_model_arn_region_must_be_a_lower_case_region_name(region):
+    with pytest.raises(InvalidInputError, match=f"^resource_arn: .* names the region {region!r}; a model ARN names its region in lower case"):
+        parse_model_arn(GUIDE_ARN.replace("us-west-2", region))
 
 
-def test_other_partition_refused():
-    with pytest.raises(InvalidInputError, match="partition 'aws-cn'"):
-        normalise_principal("arn:aws-cn:iam::123456789012:user/jane", "aws")
+@pytest.mark.parametrize("region", ["", "US-WEST-2", "eu-West-1", "euwest1"])
+def test_key_arn_region_must_be_a_lower_case_region_name(region):
+    with pytest.raises(InvalidInputError, match=f"^kms_key_arn: .* names the region {region!r}; a key ARN names its region in lower case"):
+        check_key_arn(KEY_ARN.replace("us-west-2", region), "kms_key_arn")
 
 
-def test_service_principal_can_be_refused():
-    with pytest.raises(InvalidInputError, match="key_principals: 'comprehend.amazonaws.com' is not a 12-digit"):
-        normalise_principal("comprehend.amazonaws.com", "aws", allow_service=False, option="key_principals")
+@pytest.mark.parametrize("region", ["us-west-2", "cn-north-1", "us-gov-west-1", "ap-southeast-4", "eu-central-2"])
+def test_region_names_accepted(region):
+    assert parse_model_arn(GUIDE_ARN.replace("us-west-2", region)).region == region
+    assert check_key_arn(KEY_ARN.replace("us-west-2", region), "kms_key_arn")
 
 
-@pytest.mark.parametrize("value", [
-    None, "", "   ", 123456789012, "12345678901", "1234567890123", "arn:aws:iam::123456789012:group/g",
-    "arn:aws:iam::123456789012:user/", "arn:aws:sts::123456789012:assumed-role/r/s", "jane", "amazonaws.com",
-    "arn:aws:iam::123456789012:user/a b",
-])
-def test_normalise_principal_refuses(value):
-    with pytest.raises(InvalidInputError, match="^principals"):
-        normalise_principal(value, "aws")
-
-
-@pytest.mark.parametrize("value, account", [
-    ("arn:aws:iam::123456789012:root", "123456789012"),
-    ("arn:aws:iam::444455556666:role/path/r", "444455556666"),
-    ("comprehend.amazonaws.com", None),
-    ("*", None),
-])
-def test_principal_account(value, account):
-    assert principal_account(value) == account
+@pytest.mark.parametrize("value", ["arn:aws:s3:::bucket", GUIDE_ARN.replace("document-classifier", "flywheel")])
+def test_other_mistakes_are_not_blamed_on_the_region(value):
+    with pytest.raises(InvalidInputError, match="^resource_arn: .* is not a Comprehend custom model ARN; expected"):
+        parse_model_arn(value)

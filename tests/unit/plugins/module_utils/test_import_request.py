@@ -53,6 +53,8 @@ def test_all_options_become_import_parameters():
     ({"source_model_arn": SOURCE, "version_name": "v" * 64}, None, "version_name"),
     ({"source_model_arn": SOURCE, "model_name": "-bad"}, None, "model_name"),
     ({"source_model_arn": SOURCE, "data_access_role_arn": "arn:aws:iam::444455556666:user/jane"}, None, "data_access_role_arn"),
+    ({"source_model_arn": SOURCE, "data_access_role_arn": "arn:aws:iam::444455556666:role/Rôle"}, None, "by IAM's naming rules"),
+    ({"source_model_arn": SOURCE, "data_access_role_arn": "arn:aws:iam::444455556666:role/a*/x"}, None, "by IAM's naming rules"),
     ({"source_model_arn": SOURCE, "tags": {"": "x"}}, None, "tags"),
     ({"source_model_arn": SOURCE, "tags": {"k": "x" * 257}}, None, "tags"),
     ({"source_model_arn": SOURCE, "model_kms_key_id": "alias/mine"}, None, "model_kms_key_id: 'alias/mine' is an alias"),

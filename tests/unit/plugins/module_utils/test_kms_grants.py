@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 
@@ -132,6 +133,8 @@ class TestValidateParams:
         (f"arn:aws:comprehend:{REGION}:{OWNER}:document_classifier/x", "is not a Comprehend custom model ARN"),
         ("arn:aws:comprehend:?", "is not a Comprehend custom model ARN"),
         ("arn:aws:comprehend:" + "*" * 300, "neither a Comprehend model ARN nor a pattern"),
+        (f"arn:aws:comprehend::{OWNER}:*", "neither a Comprehend model ARN nor a pattern"),  # empty region
+        ("arn:aws:comprehend:*::*", "neither a Comprehend model ARN nor a pattern"),  # empty account
     ])
     def test_bad_models(self, model_arn, message):
         with pytest.raises(InvalidInputError, match=f"^model_arns: .*{message}"):
@@ -252,12 +255,17 @@ class TestReadGrants:
         policy["Statement"].append({"Sid": "ComprehendImportByHand", **guide_first_example()[0]})
         assert core.read_grants(policy, "aws") == frozenset()
 
-    def test_a_half_pair_counts_and_rendering_completes_it(self):
+    def test_half_of_its_own_pair_holds_no_grant(self):
+        """The module's Decrypt statement without its CreateGrant partner grants nothing the module counts: a run for
+        another principal doesn't complete it, a rerun of the original request writes the pair again."""
         policy = grant_all(default_policy(), request())
         del policy["Statement"][2]
-        assert core.read_grants(policy, "aws") == {(IMPORTER_ROOT, GUIDE_MODEL)}
+        assert core.read_grants(policy, "aws") == frozenset()
+        other = core.plan_change(policy, request(principals=[OTHER], purge=False))
+        assert other.grants == {(OTHER_ROOT, GUIDE_MODEL)}
+        assert [s["Principal"]["AWS"] for s in other.after["Statement"][1:]] == [OTHER_ROOT, OTHER_ROOT]
         repaired = core.plan_change(policy, request())
-        assert repaired.changed and len(repaired.after["Statement"]) == 3
+        assert repaired.changed and repaired.after == grant_all(default_policy(), request())
 
     @pytest.mark.parametrize("change, reason", [
         (lambda s: s.update(NotAction="kms:Encrypt"), "has the elements"),
@@ -275,12 +283,126 @@ class TestReadGrants:
         (lambda s: s.update(Condition={"StringEquals": {"aws:SourceArn": []}}), "has no model ARNs"),
         (lambda s: s.update(Condition={"StringEquals": {"aws:SourceArn": VERSION_PATTERN}}), "has a \\* under StringEquals"),
     ])
-    def test_owned_statement_of_another_shape_stops_the_module(self, change, reason):
+    def test_its_statement_edited_into_another_shape_is_left_alone(self, change, reason):
+        """Edited, the statement is someone else's: kept as it is, with a warning saying why."""
         policy = grant_all(default_policy(), request())
         statement = policy["Statement"][1]
         change(statement)
-        with pytest.raises(OperationError, match=f"^The key policy statement '{statement['Sid']}' carries .* but {reason}"):
+        pristine = copy.deepcopy(statement)
+        plan = core.plan_change(policy, request(models=[model(version="2")], principals=[OTHER]))
+        assert plan.after["Statement"][1] is statement and statement == pristine
+        assert plan.grants == {(OTHER_ROOT, model(version="2"))}
+        assert len(plan.warnings) == 1 and re.match(f"^The key policy statement '{statement['Sid']}' carries this module's Sid "
+                                                    f"prefix 'SeedComprehendImport' but {reason}", plan.warnings[0])
+
+    @pytest.mark.parametrize("change, reason", [
+        (lambda s: s.update(Effect="Deny"), 'it is not an Allow on Resource "\\*"'),
+        (lambda s: s["Principal"].update(AWS=OTHER_ROOT), "other content"),
+    ])
+    def test_a_statement_holding_the_sid_it_would_write_stops_it_before_any_write(self, change, reason):
+        """KMS wants unique Sids and the statement isn't the module's to replace: refused, naming the Sid."""
+        policy = grant_all(default_policy(), request())
+        sid = policy["Statement"][1]["Sid"]
+        change(policy["Statement"][1])
+        with pytest.raises(OperationError, match=f"^The key policy statement '{sid}' has the Sid this module would give one of "
+                                                 f"its own statements, but {reason}: .* Nothing was written. Give that "
+                                                 "statement another Sid, or remove it.$") as info:
             core.plan_change(policy, request())
+        assert info.value.details == {"sid": sid}
+
+
+def look_alike(principal: str = OTHER_ROOT, model_arn: str = GUIDE_MODEL, kind: int = 0, digest: str = "0123456789abcdef") -> dict:
+    """A statement of the module's shape and Sid prefix whose Sid digest is not that of its content."""
+    statement = copy.deepcopy(guide_first_example(principal, model_arn)[kind])
+    return {"Sid": f"SeedComprehendImport{('Decrypt', 'CreateGrant')[kind]}{digest}", **statement}
+
+
+def legacy_pair(principals=(IMPORTER_ROOT,), models=(GUIDE_MODEL,)) -> list:
+    """The two statements release 0.1.0 rendered: the Sid digest covered the sorted principals only."""
+    digest = hashlib.sha256("\n".join(sorted(principals)).encode("utf-8")).hexdigest()[:16]
+    return [{"Sid": f"SeedComprehendImport{statement_kind}{digest}", "Effect": "Allow",
+             "Principal": {"AWS": core.compact_list(sorted(principals))}, "Action": core.compact_list(list(actions)), "Resource": "*",
+             "Condition": {"StringEquals": {key: core.compact_list(sorted(models))}}}
+            for statement_kind, actions, key in core.STATEMENT_KINDS]
+
+
+class TestOwnership:
+    """Only statements whose Sid digests their own content are the module's; look-alikes stay exactly as they are."""
+
+    def policy_with(self, *statements: dict) -> dict:
+        policy = default_policy()
+        policy["Statement"] += list(statements)
+        return policy
+
+    @pytest.mark.parametrize("purge", [False, True])
+    def test_a_partner_that_may_only_decrypt_gains_and_loses_nothing(self, purge):
+        decrypt_only = look_alike()
+        policy = self.policy_with(decrypt_only)
+        plan = core.plan_change(policy, request(purge=purge))
+        assert plan.grants == {(IMPORTER_ROOT, GUIDE_MODEL)}
+        assert plan.after["Statement"][1] is decrypt_only and decrypt_only == look_alike()
+        assert not any(OTHER_ROOT in json.dumps(statement) for statement in plan.after["Statement"][2:])
+        assert plan.warnings == (f"The key policy statement {decrypt_only['Sid']!r} carries this module's Sid prefix "
+                                 "'SeedComprehendImport' but has a Sid that is not the digest of its content: the module didn't "
+                                 "write it as it is, so it left it alone, and its grants aren't in the module's grants",)
+
+    def test_a_complete_look_alike_pair_is_not_revoked_by_removing_everything(self):
+        pair = [look_alike(kind=0), look_alike(kind=1, digest="fedcba9876543210")]
+        policy = grant_all(self.policy_with(*pair), request())
+        plan = core.plan_change(policy, request("absent", models=None, principals=None))
+        assert plan.after["Statement"] == policy["Statement"][:3] and plan.after["Statement"][1] is pair[0]
+        assert len(plan.warnings) == 2
+
+    def test_what_kms_hands_back_is_still_proven(self):
+        """Account IDs for root ARNs, other orders, list forms, action case and condition key case keep the proof."""
+        grants = {(principal, model(version=version)) for principal in (IMPORTER_ROOT, OTHER_ROOT) for version in ("1", "2")}
+        policy = self.policy_with(*core.render_owned(grants))
+        normalised = json.loads(render_policy(policy))
+        for statement in normalised["Statement"][1:]:
+            statement["Principal"]["AWS"] = [OTHER, IMPORTER]
+            statement["Action"] = [action.upper() for action in reversed(core.as_list(statement["Action"]))]
+            (operator, keys), = statement["Condition"].items()
+            (key, values), = keys.items()
+            statement["Condition"] = {operator: {key.lower(): list(reversed(values))}}
+        assert all(core.owns(statement) for statement in normalised["Statement"][1:])
+        assert core.read_grants(normalised, "aws") == grants
+        assert not core.plan_change(normalised, request(models=[model(version="1"), model(version="2")],
+                                                        principals=[IMPORTER, OTHER])).changed
+
+    def test_a_pair_written_by_release_0_1_0_is_adopted_once_and_rewritten(self):
+        """Upgrading must not double the grants: the exact 0.1.0 pair is the module's and gets the current Sids."""
+        old = legacy_pair(principals=(OTHER_ROOT, IMPORTER_ROOT), models=(model(version="1"), model(version="2")))
+        policy = self.policy_with(*old)
+        grants = {(principal, model(version=version)) for principal in (IMPORTER_ROOT, OTHER_ROOT) for version in ("1", "2")}
+        assert core.read_grants(policy, "aws") == grants
+        plan = core.plan_change(policy, request(models=[model(version="1")], principals=[IMPORTER, OTHER]))
+        assert plan.changed and plan.warnings == () and plan.grants == grants
+        assert plan.after == self.policy_with(*core.render_owned(grants))
+        assert not core.plan_change(plan.after, request(models=[model(version="1")], principals=[IMPORTER, OTHER])).changed
+
+    @pytest.mark.parametrize("damage", [
+        lambda pair: pair[:1],  # a lone Decrypt statement
+        lambda pair: [pair[0], dict(pair[1], Condition={"StringEquals": {core.CONTEXT_KEY: model(version="9")}})],
+        lambda pair: [pair[0], dict(pair[1], Principal={"AWS": OTHER_ROOT})],
+    ])
+    def test_anything_but_an_exact_0_1_0_pair_is_left_alone(self, damage):
+        statements = damage(legacy_pair())
+        policy = self.policy_with(*statements)
+        pristine = copy.deepcopy(policy)
+        plan = core.plan_change(policy, request(principals=[OTHER], purge=False))
+        assert plan.grants == {(OTHER_ROOT, GUIDE_MODEL)}
+        assert plan.after["Statement"][:len(policy["Statement"])] == pristine["Statement"]
+        assert all(after is before for after, before in zip(plan.after["Statement"], policy["Statement"]))
+        assert plan.warnings and "release 0.1.0 wrote, without its exact other half" in plan.warnings[0]
+
+    def test_look_alikes_must_survive_a_write(self):
+        policy = self.policy_with(look_alike())
+        plan = core.plan_change(policy, request())
+        stored = copy.deepcopy(plan.after)
+        assert core.verify_written(plan, stored, "aws") == []
+        del stored["Statement"][1]
+        assert core.verify_written(plan, stored, "aws") == [
+            f"the statement {look_alike()['Sid']!r} that was there before is gone or changed"]
 
 
 # ---------------------------------------------------------------- rendering and placement
@@ -312,10 +434,12 @@ class TestRender:
         assert len(set(sids)) == len(sids)
         assert all(re.match(r"^SeedComprehendImport(Decrypt|CreateGrant)(Like)?[0-9a-f]{16}$", sid) for sid in sids)
 
-    def test_sids_depend_on_principals_only(self):
+    def test_sids_carry_a_digest_of_the_whole_content(self):
         first = core.render_owned({(IMPORTER_ROOT, model(version="1"))})
         second = core.render_owned({(IMPORTER_ROOT, model(version="1")), (IMPORTER_ROOT, model(version="2"))})
-        assert [s["Sid"] for s in first] == [s["Sid"] for s in second]
+        third = core.render_owned({(OTHER_ROOT, model(version="1"))})
+        sids = [statement["Sid"] for statements in (first, second, third) for statement in statements]
+        assert len(set(sids)) == 6 and all(core.owns(statement) for statement in first + second + third)
 
     def test_rendering_is_deterministic(self):
         grants = [(principal, model(version=str(number))) for principal in (IMPORTER_ROOT, OTHER_ROOT) for number in range(4)]
@@ -327,14 +451,14 @@ class TestPlacement:
         first, last = {"Sid": "First", "Effect": "Allow"}, {"Sid": "Last", "Effect": "Deny"}
         owned = core.render_owned({(IMPORTER_ROOT, GUIDE_MODEL)})
         policy = {"Version": "2012-10-17", "Statement": [first, owned[0], last, owned[1]]}
-        after = core.compose_policy(policy, core.render_owned({(OTHER_ROOT, GUIDE_MODEL)}))
+        after = core.compose_policy(policy, {1, 3}, core.render_owned({(OTHER_ROOT, GUIDE_MODEL)}))
         assert after["Statement"][0] is first and after["Statement"][3] is last
         assert [s["Principal"]["AWS"] for s in after["Statement"][1:3]] == [OTHER_ROOT, OTHER_ROOT]
         assert policy["Statement"] == [first, owned[0], last, owned[1]]
 
     def test_without_owned_statements_the_block_goes_last(self):
         policy = default_policy()
-        after = core.compose_policy(policy, core.render_owned({(IMPORTER_ROOT, GUIDE_MODEL)}))
+        after = core.compose_policy(policy, set(), core.render_owned({(IMPORTER_ROOT, GUIDE_MODEL)}))
         assert after["Statement"][0] is policy["Statement"][0] and len(after["Statement"]) == 3
         assert list(after) == ["Version", "Id", "Statement"]
 
@@ -366,7 +490,7 @@ class TestSize:
         assert 0 < fit < 300 and details["policy_size"] > core.POLICY_SIZE_LIMIT
         ordered = sorted((IMPORTER_ROOT, item) for item in models)
         for count, fits in ((fit, True), (fit + 1, False)):
-            size = core.policy_size(core.compose_policy(default_policy(), core.render_owned(ordered[:count])))
+            size = core.policy_size(core.compose_policy(default_policy(), set(), core.render_owned(ordered[:count])))
             assert (size <= core.POLICY_SIZE_LIMIT) is fits
         assert not core.plan_change(default_policy(), request(models=models[:fit])).after is None
 
@@ -396,7 +520,8 @@ class TestSize:
         params = {"state": "present", "model_arns": [GUIDE_MODEL], "principals": [IMPORTER]}
         assert core.plan_change(default_policy(), core.validate_params(dict(params, policy_size_limit=size), KEY_ARN)).changed
         with pytest.raises(OperationError, match=f"^The key policy would be {size} bytes, over the limit of {size - 1} bytes "
-                                                 r"set by policy_size_limit \(KMS documents 32768\): only 0 of the 1"):
+                                                 r"set by policy_size_limit \(share_model_key_policy_size_limit in the share_model role; KMS documents 32768\): "
+                                                 "only 0 of the 1"):
             core.plan_change(default_policy(), core.validate_params(dict(params, policy_size_limit=size - 1), KEY_ARN))
         models = [model(name="customer-support-ticket-classifier", version=f"release-{n:04d}") for n in range(300)]
         raised = core.validate_params(dict(params, model_arns=models, policy_size_limit=10 ** 6), KEY_ARN)

@@ -13,6 +13,7 @@ from typing import Callable, List, Optional, Tuple
 import pytest
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
+from ansible_collections.seed.comprehend.plugins.module_utils.principals import Principal
 from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import converge_models
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
@@ -31,7 +32,6 @@ from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy im
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import outcome_result
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import parse_stored
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import plan
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import render_principals
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import resources_result
 from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import same_policy
 
@@ -71,7 +71,7 @@ def policy_of(*statements):
 
 def test_request_principals_are_normalised_and_deduplicated():
     req = request(principals=["123456789012", ROOT_1234, JANE, f" {SERVICE} "])
-    assert req.principals == {("AWS", ROOT_1234), ("AWS", JANE), ("Service", SERVICE)}
+    assert req.principals == {Principal("AWS", ROOT_1234), Principal("AWS", JANE), Principal("Service", SERVICE)}
     assert req.model.name == "mycf1" and req.purge and req.policy is None
 
 
@@ -92,6 +92,16 @@ def test_request_state_absent_alone_deletes():
     ({"principals": ["arn:aws-cn:iam::123456789012:user/jane"]}, "partition"),
     ({"principals": ["jane"]}, "is not a 12-digit"),
     ({"principals": [""]}, "is not a principal"),
+    # IAM's naming rules: ASCII names of at most 64 characters, paths of the same characters, no wildcards.
+    ({"principals": ["arn:aws:iam::123456789012:role/R\u00f4le"]}, "^principals: .*is not an IAM role ARN by IAM's naming rules"),
+    ({"principals": ["arn:aws:iam::123456789012:role/a*/x"]}, "^principals: the wildcard .* is refused: a principal can't be a pattern"),
+    ({"principals": ["arn:aws:iam::123456789012:role/a*/x"], "allow_wildcard_principal": True}, "^principals: the wildcard"),
+    ({"principals": ["arn:aws:iam::123456789012:user/"]}, "^principals: .*is not an IAM user ARN by IAM's naming rules"),
+    ({"principals": ["arn:aws:iam::123456789012:role/" + "r" * 65]}, "^principals: .*is not an IAM role ARN by IAM's naming rules"),
+    ({"resource_arn": ARN.replace("us-west-2", "US-WEST-2")}, "^resource_arn: .* names the region 'US-WEST-2'; a model ARN"),
+    ({"resource_arn": ARN.replace("us-west-2", "")}, "^resource_arn: .* names the region ''; a model ARN"),
+    ({"policy": {"Version": "2012-10-17", "Statement": [dict(GUIDE_POLICY["Statement"][0], Principal={"AWS": "arn:aws:iam::123456789012:role/R\u00f4le"})]}},
+     "^policy Statement\\[0\\] Principal.AWS: .*IAM's naming rules"),
     ({}, "needs principals or policy"),
     ({"state": "absent", "policy": GUIDE_POLICY}, "state=absent"),
     ({"principals": [JANE], "statement_id": ""}, "statement_id"),
@@ -105,11 +115,11 @@ def test_request_refuses(params, message):
 
 
 def test_request_wildcard_with_opt_in():
-    assert request(principals=["*"], allow_wildcard_principal=True).principals == {("AWS", "*")}
+    assert request(principals=["*"], allow_wildcard_principal=True).principals == {Principal("AWS", "*")}
 
 
 def test_request_removing_a_wildcard_needs_no_opt_in():
-    assert request(state="absent", principals=["*"]).principals == {("AWS", "*")}
+    assert request(state="absent", principals=["*"]).principals == {Principal("AWS", "*")}
 
 
 def test_request_statement_id_can_be_a_console_name():
@@ -294,13 +304,6 @@ def test_plan_refuses_what_it_cannot_edit(current, message):
         plan(current, request(principals=[JANE]))
     if "module can edit" in message:
         assert caught.value.details == {"resource_arn": ARN}
-
-
-def test_render_principals_order():
-    principals = frozenset({("Service", SERVICE), ("AWS", ROLE), ("AWS", JANE), ("Federated", "x")})
-    rendered = render_principals(principals)
-    assert list(rendered) == ["AWS", "Service", "Federated"]
-    assert rendered["AWS"] == [ROLE, JANE]
 
 
 def test_parse_stored():

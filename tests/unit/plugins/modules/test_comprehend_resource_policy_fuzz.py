@@ -63,7 +63,7 @@ def model_arns(draw):
 
 @st.composite
 def iam_arns(draw):
-    path = draw(st.sampled_from(["/", "/team/", "/a/b/", "//", "/x y/"]))
+    path = draw(st.sampled_from(["/", "/team/", "/a/b/", "//", "/x y/", "/a*/", "/*/", "/t\u00e9am/"]))
     entity = draw(st.one_of(st.just("root"), st.builds(
         lambda kind, name: f"{kind}{path}{name}",
         st.sampled_from(["user", "role", "group"]), st.one_of(st.from_regex(r"\A[\w+=,.@-]{1,20}\Z"), text))))
@@ -220,6 +220,8 @@ def assert_grants_only_import(policy, request, allow_wildcard):
         if statement["Effect"] == "Allow" and not allow_wildcard:
             assert "*" not in values and "arn:aws:iam::*:root" not in values
         for value in values:
+            # IAM's naming rules: ASCII only, and no * but the wildcard principal's own.
+            assert value.isascii() and (value == "*" or "*" not in value.split(":", 5)[-1]), value
             if value.startswith("arn:"):
                 assert value.split(":")[1] == request.model.partition, value
 
@@ -243,9 +245,9 @@ def check_valid_request(request, allow_wildcard):
             if start is not None and request.policy is None:
                 assert FOREIGN in attached["Statement"]  # never touched
         if request.principals is not None and request.state == "present" and request.purge:
-            assert set(owned_principals(attached, request)) == {value for _kind, value in request.principals}
+            assert set(owned_principals(attached, request)) == {principal.value for principal in request.principals}
         if request.principals is not None and request.state == "absent":
-            assert not set(owned_principals(attached, request)) & {value for _kind, value in request.principals}
+            assert not set(owned_principals(attached, request)) & {principal.value for principal in request.principals}
         writes = store.writes
         assert not converge(store, request).changed
         assert store.writes == writes

@@ -40,7 +40,7 @@ VALID_PRINCIPALS = st.one_of(
     ACCOUNTS,
     ACCOUNTS.map(lambda account: f"arn:aws:iam::{account}:root"),
     st.builds(lambda account, kind, name: f"arn:aws:iam::{account}:{kind}/{name}", ACCOUNTS, st.sampled_from(["role", "user"]),
-              st.from_regex(r"\A[\w+=,.@-]{1,20}\Z", fullmatch=True)),
+              st.from_regex(r"\A[A-Za-z0-9_+=,.@-]{1,20}\Z", fullmatch=True)),  # IAM's naming rules: ASCII only
 )
 # Text close to valid values: ARNs with parts swapped, wildcards, other accounts, regions and partitions.
 ARN_PIECES = st.sampled_from(["arn", "aws", "aws-cn", "comprehend", "kms", "iam", REGION, "eu-west-1", OWNER, "444455556666",
