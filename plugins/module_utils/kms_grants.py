@@ -251,7 +251,7 @@ def has_prefix(statement: Any) -> bool:
     return isinstance(statement, dict) and isinstance(statement.get("Sid"), str) and statement["Sid"].startswith(SID_PREFIX)
 
 
-def owns(statement: Any, partition: str = "aws") -> bool:
+def owns(statement: Any, partition: str) -> bool:
     """True for a statement whose Sid is the digest of its own content: one this module wrote, as it wrote it.
 
     ``partition`` is that of the key, for account IDs KMS may hand back instead of root ARNs. Release 0.1.0's

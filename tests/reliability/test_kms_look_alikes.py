@@ -76,7 +76,7 @@ def test_look_alikes_survive_every_share_unshare_and_purge(foreign, places, chan
     policy = default_key_policy(OWNER)
     policy["Statement"].append(FOREIGN_KEY_STATEMENT)
     for statement, place in zip(foreign, places):
-        assert not owns(statement)  # a random digest that happened to be right would be the module's
+        assert not owns(statement, "aws")  # a random digest that happened to be right would be the module's
         policy["Statement"].insert(place % (len(policy["Statement"]) + 1), statement)
     others = [render_policy(statement) for statement in policy["Statement"]]
     grants = frozenset()
@@ -88,6 +88,6 @@ def test_look_alikes_survive_every_share_unshare_and_purge(foreign, places, chan
         grants = apply_request(grants, request)
         assert plan.grants == grants
         policy = json.loads(render_policy(plan.after))  # as KMS hands it back
-        assert [render_policy(statement) for statement in policy["Statement"] if not owns(statement)] == others
+        assert [render_policy(statement) for statement in policy["Statement"] if not owns(statement, "aws")] == others
         assert len(plan.warnings) == len(foreign)
         assert read_grants(policy, "aws") == grants and not plan_change(policy, request).changed

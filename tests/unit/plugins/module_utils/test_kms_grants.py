@@ -65,7 +65,7 @@ def request(state: str = "present", models=(GUIDE_MODEL,), principals=(IMPORTER,
 
 def without_own_sids(policy: dict) -> dict:
     result = dict(policy)
-    result["Statement"] = [{k: v for k, v in statement.items() if k != "Sid" or not core.owns(statement)}
+    result["Statement"] = [{k: v for k, v in statement.items() if k != "Sid" or not core.owns(statement, "aws")}
                            for statement in policy["Statement"]]
     return result
 
@@ -364,7 +364,7 @@ class TestOwnership:
             (operator, keys), = statement["Condition"].items()
             (key, values), = keys.items()
             statement["Condition"] = {operator: {key.lower(): list(reversed(values))}}
-        assert all(core.owns(statement) for statement in normalised["Statement"][1:])
+        assert all(core.owns(statement, "aws") for statement in normalised["Statement"][1:])
         assert core.read_grants(normalised, "aws") == grants
         assert not core.plan_change(normalised, request(models=[model(version="1"), model(version="2")],
                                                         principals=[IMPORTER, OTHER])).changed
@@ -439,7 +439,7 @@ class TestRender:
         second = core.render_owned({(IMPORTER_ROOT, model(version="1")), (IMPORTER_ROOT, model(version="2"))})
         third = core.render_owned({(OTHER_ROOT, model(version="1"))})
         sids = [statement["Sid"] for statements in (first, second, third) for statement in statements]
-        assert len(set(sids)) == 6 and all(core.owns(statement) for statement in first + second + third)
+        assert len(set(sids)) == 6 and all(core.owns(statement, "aws") for statement in first + second + third)
 
     def test_rendering_is_deterministic(self):
         grants = [(principal, model(version=str(number))) for principal in (IMPORTER_ROOT, OTHER_ROOT) for number in range(4)]
@@ -520,8 +520,8 @@ class TestSize:
         params = {"state": "present", "model_arns": [GUIDE_MODEL], "principals": [IMPORTER]}
         assert core.plan_change(default_policy(), core.validate_params(dict(params, policy_size_limit=size), KEY_ARN)).changed
         with pytest.raises(OperationError, match=f"^The key policy would be {size} bytes, over the limit of {size - 1} bytes "
-                                                 r"set by policy_size_limit \(share_model_key_policy_size_limit in the share_model role; KMS documents 32768\): "
-                                                 "only 0 of the 1"):
+                                                 r"set by policy_size_limit \(share_model_key_policy_size_limit in the share_model role; "
+                                                 r"KMS documents 32768\): only 0 of the 1"):
             core.plan_change(default_policy(), core.validate_params(dict(params, policy_size_limit=size - 1), KEY_ARN))
         models = [model(name="customer-support-ticket-classifier", version=f"release-{n:04d}") for n in range(300)]
         raised = core.validate_params(dict(params, model_arns=models, policy_size_limit=10 ** 6), KEY_ARN)
@@ -654,21 +654,21 @@ def key_policies(draw):
 @given(policy=key_policies(), change=REQUESTS)
 def test_foreign_statements_are_never_changed_lost_or_moved(policy, change):
     pristine = copy.deepcopy(policy)
-    foreign = [statement for statement in policy["Statement"] if not core.owns(statement)]
-    first_owned = next((i for i, s in enumerate(policy["Statement"]) if core.owns(s)), len(policy["Statement"]))
+    foreign = [statement for statement in policy["Statement"] if not core.owns(statement, "aws")]
+    first_owned = next((i for i, s in enumerate(policy["Statement"]) if core.owns(s, "aws")), len(policy["Statement"]))
 
     plan = core.plan_change(policy, change)
     after = plan.after["Statement"]
 
     assert policy == pristine  # the input is never mutated
-    kept = [statement for statement in after if not core.owns(statement)]
+    kept = [statement for statement in after if not core.owns(statement, "aws")]
     assert len(kept) == len(foreign) and all(a is b for a, b in zip(kept, foreign))  # same objects, same order
     assert all(after[index] is policy["Statement"][index] for index in range(first_owned))  # same place
     assert all(statement == pristine_statement for statement, pristine_statement in
-               zip(kept, [s for s in pristine["Statement"] if not core.owns(s)]))  # unchanged
+               zip(kept, [s for s in pristine["Statement"] if not core.owns(s, "aws")]))  # unchanged
     assert [key for key in plan.after if key != "Statement"] == [key for key in policy if key != "Statement"]
     if plan.changed:  # the module's statements are rewritten as one block where the first one was
-        owned_indices = [index for index, statement in enumerate(after) if core.owns(statement)]
+        owned_indices = [index for index, statement in enumerate(after) if core.owns(statement, "aws")]
         assert owned_indices == list(range(first_owned, first_owned + len(owned_indices)))
     else:
         assert plan.after is policy
