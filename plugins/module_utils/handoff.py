@@ -23,8 +23,8 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import root_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import CURRENT_POLICY_VERSION
+from ansible_collections.seed.comprehend.plugins.module_utils.principals import AWS
 from ansible_collections.seed.comprehend.plugins.module_utils.principals import Principal
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import principal_account
 
 HANDOFF_SCHEMA_VERSION = 1
 KEY_TYPES = ("aws_owned", "customer_managed", "aws_managed")
@@ -73,7 +73,7 @@ def share_key_principals(principals: Any, key_principals: Any, model_arns: Any) 
     if checked:
         return checked
     canonical = _checked(principals, partition, "share_model_principals")
-    return sorted({root_arn(partition, str(principal_account(principal))) for principal in canonical})
+    return sorted({root_arn(partition, str(Principal(AWS, principal).account)) for principal in canonical})
 
 
 def share_regions(model_arns: Any) -> List[Dict[str, Any]]:

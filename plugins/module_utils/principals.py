@@ -135,8 +135,3 @@ def render_principals(principals: Iterable[Principal]) -> Dict[str, Any]:
         by_kind.setdefault(principal.kind, []).append(principal.value)
     kinds = sorted(by_kind, key=lambda kind: (kind not in (AWS, SERVICE), kind))
     return {kind: by_kind[kind][0] if len(by_kind[kind]) == 1 else by_kind[kind] for kind in kinds}
-
-
-def principal_account(value: str) -> Optional[str]:
-    """The account of a canonical AWS principal value (root or IAM user or role ARN), None for others."""
-    return Principal(AWS, value).account
