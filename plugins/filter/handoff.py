@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that build and check the owner -> importer handoff; the logic lives in module_utils/handoff.py."""
+"""Filters that build and check the owner -> importer handoff; the logic lives in plugin_utils/handoff.py."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import build_handoff
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_own_key
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_path
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import plan_imports
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import role_key_policies
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_key_principals
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_regions
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import build_handoff
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_handoff
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_own_key
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_handoff_path
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_share_principals
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import importer_role_policy
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import plan_imports
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import role_key_policies
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_key_principals
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_regions
 
 
 def _filter(function):

@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every module of the collection shares around AWS calls: retries, error codes, the run wrapper."""
+"""What every module of the collection shares around AWS calls: retries, error codes, concurrent calls, the run wrapper."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 try:
     from botocore.exceptions import BotoCoreError, ClientError
@@ -26,6 +27,13 @@ RETRYABLE_ERROR_CODES = [
     "DependencyTimeoutException",
 ]
 
+# Resources one task works on at once: each is its own resource, so they don't contend, and a pause after one
+# resource's write overlaps the others' instead of adding up. Kept low for Comprehend's rate limits (throttling
+# is retried anyway).
+PARALLEL_CALLS = 4
+
+Item = TypeVar("Item")
+
 aws_retry = AWSRetry.jittered_backoff(retries=10, delay=1, backoff=2.0, max_delay=16,
                                       catch_extra_error_codes=RETRYABLE_ERROR_CODES)
 
@@ -36,6 +44,27 @@ def retrying_client(module: Any, service: str, **extra_params: Any) -> Any:
     extra_params go to boto3_conn, e.g. region=... to reach the region an ARN names.
     """
     return module.client(service, retry_decorator=aws_retry, **extra_params)
+
+
+def concurrently(function: Callable[[Item], Any], items: Sequence[Item]) -> List[Tuple[Any, Optional[BaseException]]]:
+    """function(item) for every item, PARALLEL_CALLS at a time: (result, None) or (None, AWS error), in order."""
+    def guarded(item: Item) -> Tuple[Any, Optional[BaseException]]:
+        try:
+            return function(item), None
+        except (OperationError, ClientError, BotoCoreError) as error:
+            return None, error
+
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_CALLS, len(items))) as pool:
+        return list(pool.map(guarded, items))
+
+
+def failure_message(error: BaseException) -> str:
+    """One line on why a call in a batch failed."""
+    if isinstance(error, ClientError):
+        return f"AWS call failed ({error_code(error)}): {error.response.get('Error', {}).get('Message', '')}"
+    return str(error) if isinstance(error, OperationError) else f"AWS call failed ({type(error).__name__}): {error}"
 
 
 def error_code(exception: BaseException) -> str:

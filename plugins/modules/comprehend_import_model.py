@@ -84,17 +84,13 @@ options:
     type: int
     default: 30
 extends_documentation_fragment:
+  - seed.comprehend.attributes
+  - seed.comprehend.attributes.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: aws
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -161,8 +157,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import build_import_request
-from ansible_collections.seed.comprehend.plugins.module_utils.importer import import_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import build_import_request
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import import_model
 
 
 def main() -> None:

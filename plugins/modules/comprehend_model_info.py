@@ -50,18 +50,13 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - seed.comprehend.attributes
+  - seed.comprehend.attributes.info_module
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
-  platform:
-    platforms: aws
+  - ansible.builtin.action_common_attributes.actiongroups
 """
 
 EXAMPLES = r"""
@@ -171,8 +166,8 @@ missing:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.seed.comprehend.plugins.module_utils.model_info import MODEL_STATUSES
-from ansible_collections.seed.comprehend.plugins.module_utils.model_inventory import describe_models
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import MODEL_STATUSES
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info_aws import describe_models
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
 

@@ -120,24 +120,17 @@ seealso:
     description: The Comprehend API call behind this module.
     link: https://docs.aws.amazon.com/comprehend/latest/APIReference/API_PutResourcePolicy.html
 extends_documentation_fragment:
+  - seed.comprehend.attributes
+  - seed.comprehend.attributes.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: full
     details:
       - The diff shows the policy document before and after, as dictionaries.
-  platform:
-    platforms: aws
-  action_group:
-    support: full
-    membership:
-      - seed.comprehend.aws
 """
 
 EXAMPLES = r"""
@@ -325,14 +318,15 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import converge_models
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import DEFAULT_STATEMENT_ID
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import PolicyRequest
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_requests
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import outcome_result
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import resources_result
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import converge_models
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import DEFAULT_STATEMENT_ID
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import PolicyRequest
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import ResourcePolicyPlanner
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_requests
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import outcome_result
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import resources_result
 
 ARGUMENT_SPEC = dict(
     resource_arn=dict(type="str", aliases=["model_arn"]),
@@ -361,7 +355,7 @@ def ensure(module: Any) -> Dict[str, Any]:
     stores = [store_for(request) for request in requests]
     diff = module._diff  # pylint: disable=protected-access
     if module.params["resource_arns"] is None:
-        return outcome_result(converge(stores[0], requests[0], check_mode=module.check_mode), requests[0], diff=diff)
+        return outcome_result(converge(stores[0], ResourcePolicyPlanner(requests[0]), module.check_mode), requests[0], diff=diff)
     return resources_result(requests, converge_models(stores, requests, module.check_mode), diff=diff)
 
 

@@ -32,10 +32,8 @@ options:
       - The customer managed KMS key that encrypts the models, as key ID, key ARN, alias name (V(alias/NAME)) or alias ARN.
       - The key must be enabled and in the same account and region as the models.
       - Results always name the key by its ARN.
-      - With a key ARN and O(state=present), a run that finds every grant already in place reads only the key policy
-        (one call). It doesn't describe the key, so it doesn't notice a key disabled since the grants were written.
-        M(seed.comprehend.comprehend_model_info) reports a key's state, and the P(seed.comprehend.share_model#role)
-        role refuses a key that is not enabled.
+      - Every run describes the key and refuses one that is not enabled or not customer managed, then reads its
+        policy: a run that finds every grant in place makes these two calls and no write.
     type: str
     required: true
   model_arns:
@@ -119,24 +117,16 @@ seealso:
 author:
   - seed.comprehend maintainers (@seed)
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - seed.comprehend.attributes
+  - seed.comprehend.attributes.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
-  action_group:
-    description: Use C(group/seed.comprehend.aws) in C(module_defaults) to set the connection options of this collection's
-      modules and of amazon.aws's modules at once.
-    support: full
-    membership:
-      - seed.comprehend.aws
-  check_mode:
-    support: full
   diff_mode:
-    support: full
     details: The diff shows the whole key policy document before and after the change.
-  platform:
-    platforms: all
 """
 
 EXAMPLES = r"""
@@ -289,18 +279,16 @@ from typing import Any, Dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.seed.comprehend.plugins.module_utils.arns import KEY_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
-from ansible_collections.seed.comprehend.plugins.module_utils.kms import Outcome
-from ansible_collections.seed.comprehend.plugins.module_utils.kms import converge_key_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.kms import describe_key
-from ansible_collections.seed.comprehend.plugins.module_utils.kms import grants_in_place
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import GrantRequest
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import POLICY_SIZE_LIMIT
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import check_key
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import grants_result
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import validate_params
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy_aws import converge_key_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy_aws import describe_key
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import GrantRequest
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import POLICY_SIZE_LIMIT
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import check_key
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import grants_result
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import build_grant_request
 
 ARGUMENT_SPEC = dict(
     key_id=dict(type="str", required=True),
@@ -314,33 +302,25 @@ ARGUMENT_SPEC = dict(
 
 def ensure_grants(module: AnsibleAWSModule) -> Dict[str, Any]:
     client = retrying_client(module, "kms")
-    key_id = module.params["key_id"]
-    if module.params["state"] == "present" and KEY_ARN_RE.match(key_id):
-        # Only a customer managed key can hold this module's statements (AWS managed key policies can't be edited):
-        # a run that finds every grant in place needs no DescribeKey, which saves a call per key on every rerun.
-        request = validate_params(module.params, key_id)
-        unchanged = grants_in_place(client, key_id, request)
-        if unchanged:
-            return grant_result(module, key_id, "CUSTOMER", request, unchanged)
-    # converge_key_policy reads the policy again: its write must follow its read closely, since KMS can't make it
-    # conditional.
-    metadata = describe_key(client, key_id)
+    # One path for every run: the key is described (a disabled key or an AWS managed one is refused), then its
+    # policy converges.
+    metadata = describe_key(client, module.params["key_id"])
     check_key(metadata)
     key_arn = metadata["Arn"]
-    request = validate_params(module.params, key_arn)
+    request = build_grant_request(module.params, key_arn)
     outcome = converge_key_policy(client, key_arn, request, module.check_mode)
     return grant_result(module, key_arn, metadata["KeyManager"], request, outcome)
 
 
 def grant_result(module: AnsibleAWSModule, key_arn: str, key_manager: str, request: GrantRequest,
                  outcome: Outcome) -> Dict[str, Any]:
-    for warning in request.warnings + outcome.plan.warnings:
+    for warning in request.warnings + outcome.change.detail.warnings:
         module.warn(warning)
     result = {
         "changed": outcome.changed,
         "key_arn": key_arn,
         "key_manager": key_manager,
-        "grants": grants_result(outcome.plan.grants),
+        "grants": grants_result(outcome.change.detail.grants),
         "policy": outcome.after,
     }
     if module._diff:

@@ -14,8 +14,8 @@ import threading
 import time
 
 import pytest
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import key_policy_name
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import key_policy_name
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import importer_role_policy
 
 from integration.conftest import assume_account
 

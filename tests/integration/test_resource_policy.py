@@ -23,11 +23,11 @@ if COLLECTIONS not in sys.path:
 # pylint: disable=wrong-import-position
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry  # noqa: E402
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore  # noqa: E402
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError  # noqa: E402
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal  # noqa: E402
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request  # noqa: E402
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge  # noqa: E402
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal  # noqa: E402
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request  # noqa: E402
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge  # noqa: E402
 
 from emulator.client import EmulatorClient  # noqa: E402  (conftest.py puts tests/ on sys.path)
 

@@ -24,13 +24,13 @@ import pytest
 # pylint: disable=wrong-import-order
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore
-from ansible_collections.seed.comprehend.plugins.module_utils.kms import converge_key_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import read_grants
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import validate_params
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import owned_principals
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy_aws import converge_key_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import read_grants
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import build_grant_request
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import owned_principals
 
 from helpers import FOREIGN_KEY_STATEMENT, FOREIGN_MODEL_STATEMENT, IMPORTER, PLAYBOOKS, CountingClient
 from helpers import account_client, key_policy, model_arn, principal, race, resource_policy, short
@@ -111,7 +111,7 @@ def test_eight_runs_grant_their_model_on_one_key(aws, figures):
         key = aws.create_key(aws.owner, policy)
         models = [model_arn(f"key{trial}model{index}") for index in range(RUNS)]
         counters = [CountingClient(client) for client in clients]
-        requests = [validate_params({"model_arns": [models[index]], "principals": [IMPORTER]}, key) for index in range(RUNS)]
+        requests = [build_grant_request({"model_arns": [models[index]], "principals": [IMPORTER]}, key) for index in range(RUNS)]
 
         def work(index: int) -> Any:
             return converge_key_policy(RetryingBotoClientWrapper(counters[index], aws_retry), key, requests[index], False)

@@ -8,8 +8,8 @@ import json
 from collections import Counter
 from typing import Any, Dict, List
 
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import key_policy_name
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import read_grants
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import key_policy_name
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import read_grants
 
 from helpers import FOREIGN_KEY_STATEMENT, FOREIGN_MODEL_STATEMENT, IMPORTER, IMPORTER_ROOT, key_policy, resource_policy
 from integration.conftest import default_key_policy

@@ -17,9 +17,9 @@ from typing import Any, Dict, List
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import STATEMENT_KINDS, apply_request, owns
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import plan_change, read_grants, validate_params
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import STATEMENT_KINDS, apply_request, owns
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import plan_change, read_grants, build_grant_request
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
 
 from helpers import FOREIGN_KEY_STATEMENT, IMPORTER, OWNER, REGION
 from integration.conftest import default_key_policy
@@ -83,7 +83,7 @@ def test_look_alikes_survive_every_share_unshare_and_purge(foreign, places, chan
     assert read_grants(policy, "aws") == grants
 
     for params in changes:
-        request = validate_params(params, KEY_ARN)
+        request = build_grant_request(params, KEY_ARN)
         plan = plan_change(policy, request)
         grants = apply_request(grants, request)
         assert plan.grants == grants

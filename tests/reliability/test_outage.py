@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import read_grants
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import read_grants
 
 from helpers import FOREIGN_KEY_STATEMENT, FOREIGN_MODEL_STATEMENT, IMPORTER, PLAYBOOKS, key_policy, model_arn
 from helpers import principal, resource_policy

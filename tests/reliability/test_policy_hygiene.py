@@ -20,11 +20,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import plan_change, validate_params
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request, parse_stored, plan
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import importer_role_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import plan_change, build_grant_request
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request, parse_stored, plan
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StoredPolicy
 
 from helpers import FOREIGN_KEY_STATEMENT, FOREIGN_MODEL_STATEMENT, IMPORTER, OWNER
 from integration.conftest import default_key_policy
@@ -102,10 +102,10 @@ def test_every_generated_policy_passes_parliament(figures):
         policy = default_key_policy(OWNER)
         if foreign:
             policy["Statement"].append(FOREIGN_KEY_STATEMENT)
-        first = plan_change(policy, validate_params({"model_arns": models, "principals": principals}, KEY_ARN)).after
+        first = plan_change(policy, build_grant_request({"model_arns": models, "principals": principals}, KEY_ARN)).after
         lint("key policy", first, results["tally"], results["waived"], results["errors"])
         if then:  # a second grant on top of the first: more than one pair of statements
-            second = plan_change(first, validate_params({"model_arns": then, "principals": [IMPORTER]}, KEY_ARN)).after
+            second = plan_change(first, build_grant_request({"model_arns": then, "principals": [IMPORTER]}, KEY_ARN)).after
             lint("key policy", second, results["tally"], results["waived"], results["errors"])
 
     @run(30, keys=st.lists(st.sampled_from([KEY_ARN, "arn:aws:kms:us-west-2:444455556666:key/abcd1234-0000-1111-2222-333344445555",

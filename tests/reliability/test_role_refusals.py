@@ -10,7 +10,7 @@ from typing import Any, Dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import importer_role_policy
 
 from fake_aws import FakeAws
 from helpers import IMPORTER, OWNER

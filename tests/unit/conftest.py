@@ -2,10 +2,10 @@
 
 import pytest
 
-from ansible_collections.seed.comprehend.plugins.module_utils import contention
+from ansible_collections.seed.comprehend.plugins.module_utils import converge
 
 
 @pytest.fixture(autouse=True)
 def no_contention_pauses(monkeypatch):
-    monkeypatch.setattr(contention, "SETTLE_SECONDS", 0.0)
-    monkeypatch.setattr(contention, "RETRY_BASE_SECONDS", 0.0)
+    monkeypatch.setattr(converge, "SETTLE_SECONDS", 0.0)
+    monkeypatch.setattr(converge, "RETRY_BASE_SECONDS", 0.0)

@@ -23,13 +23,13 @@ from hypothesis import strategies as st
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import as_list
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_of
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import IMPORT_ACTION
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import owned_principals
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import as_list
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import statements_of
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import IMPORT_ACTION
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StoredPolicy
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import owned_principals
 from ansible_collections.seed.comprehend.plugins.modules.comprehend_resource_policy import ARGUMENT_SPEC
 from ansible_collections.seed.comprehend.plugins.modules.comprehend_resource_policy import MUTUALLY_EXCLUSIVE
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hypothesis over kms_comprehend_grant's argument handling, without AWS.
 
-The module's argument spec (Ansible's own validator) runs first, then the pure validate_params(). Whatever the
+The module's argument spec (Ansible's own validator) runs first, then the pure build_grant_request(). Whatever the
 input, the outcome is a canonical request or an InvalidInputError whose message starts with the name of the
 option at fault; never another exception.
 """
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import IAM_ENTITY_ARN_RE, ROOT_ARN_RE
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import parse_model_ref, validate_params
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import parse_model_ref, build_grant_request
 from ansible_collections.seed.comprehend.plugins.modules.kms_comprehend_grant import ARGUMENT_SPEC
 
 OWNER = "111122223333"
@@ -71,7 +71,7 @@ def run_module_validation(params):
     validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(params, key_id="alias/x"))
     if validated.error_messages:
         return None
-    return validate_params(validated.validated_parameters, KEY_ARN)
+    return build_grant_request(validated.validated_parameters, KEY_ARN)
 
 
 @SETTINGS
@@ -101,7 +101,7 @@ def test_arbitrary_raw_options_through_the_argument_spec(params):
 def test_arbitrary_options_straight_into_the_pure_validation(params):
     """Without the argument spec in front, wrong types too end in InvalidInputError, never a crash."""
     try:
-        check_request(validate_params(params, KEY_ARN))
+        check_request(build_grant_request(params, KEY_ARN))
     except InvalidInputError as error:
         assert re.match(rf"^({'|'.join(OPTIONS)})\b", str(error)), str(error)
 
@@ -124,7 +124,7 @@ def test_one_bad_item_is_blamed_on_its_option(data, option, models, principals):
                            ANY_TEXT.filter(lambda text: "*" in text)))
 def test_wildcard_principals_are_always_refused(principal):
     try:
-        validate_params({"model_arns": [f"arn:aws:comprehend:{REGION}:{OWNER}:*"], "principals": [principal]}, KEY_ARN)
+        build_grant_request({"model_arns": [f"arn:aws:comprehend:{REGION}:{OWNER}:*"], "principals": [principal]}, KEY_ARN)
     except InvalidInputError as error:
         assert str(error).startswith("principals: ")
     else:
@@ -137,7 +137,7 @@ def test_models_of_another_account_or_region_are_refused(region, account, name):
     assume((region, account) != (REGION, OWNER))
     model = f"arn:aws:comprehend:{region}:{account}:document-classifier/{name}/version/1"
     try:
-        validate_params({"model_arns": [model], "principals": ["444455556666"]}, KEY_ARN)
+        build_grant_request({"model_arns": [model], "principals": ["444455556666"]}, KEY_ARN)
     except InvalidInputError as error:
         assert str(error).startswith(f"model_arns: {model!r} is in ")
     else:

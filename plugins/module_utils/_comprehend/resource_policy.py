@@ -1,41 +1,39 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure core of comprehend_resource_policy (no boto3 here).
+"""Planning of a model version's resource policy for comprehend_resource_policy (pure: no boto3 here).
 
 The module owns one statement of a model version's resource policy, found by its Sid, that allows
 ``comprehend:ImportModel`` on ``Resource: "*"`` to a set of principals; every other statement is kept as it is.
 Or, in whole-policy mode, it replaces the document. ``build_request`` checks the options, ``plan`` computes the
-wanted document from the attached one, and ``converge`` runs read/plan/write with optimistic concurrency over a
-``PolicyStore`` (comprehend.ModelPolicyStore in production, a fake in unit tests).
+wanted document from the attached one, and ``ResourcePolicyPlanner`` hands that to converge.converge.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Protocol, Tuple, Union
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple, Union
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
-from ansible_collections.seed.comprehend.plugins.module_utils.contention import retry_pause
-from ansible_collections.seed.comprehend.plugins.module_utils.contention import settle_pause
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Change
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import CURRENT_POLICY_VERSION
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Statement
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import as_list
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_of
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import AWS
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import SERVICE
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import Principal
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import read_principals
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import render_principals
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import CURRENT_POLICY_VERSION
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import Policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import Statement
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import as_list
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import load_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import statements_of
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import AWS
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import SERVICE
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import Principal
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import read_principals
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import render_principals
 
 IMPORT_ACTION = "comprehend:ImportModel"
 # The Sid of the AWS guide's put-resource-policy example: a policy made by hand from the guide is adopted as is.
@@ -45,35 +43,8 @@ POLICY_MAX_LENGTH = 20000
 _OUTSIDE_POLICY_CHARACTERS = re.compile(r"[^\t\n\r\x20-\xff]")
 # IAM documents nothing for Sids of Comprehend policies; accept what the console could have written.
 _STATEMENT_ID_RE = re.compile(r"^[\x20-\x7e\xa0-\xff]{1,128}\Z")
-# Reads and writes in a row that may meet a revision conflict before the module gives up.
-MAX_ATTEMPTS = 10
 
 AttachedPolicy = Union[None, Policy, str]  # no policy, a policy document, or text that is not one
-
-
-class StaleRevisionError(Exception):
-    """A write was refused because the policy changed after it was read: read and plan again."""
-
-
-@dataclass(frozen=True)
-class StoredPolicy:
-    """A resource policy as Describe returns it: its text and the revision a conditional write must name."""
-
-    text: str
-    revision_id: Optional[str]
-
-
-class PolicyStore(Protocol):
-    """Where one model version's resource policy lives. Writes raise StaleRevisionError on a revision conflict."""
-
-    def read(self) -> Optional[StoredPolicy]:
-        """The attached policy, None when there is none."""
-
-    def put(self, text: str, revision_id: Optional[str]) -> str:
-        """Attach text (conditional on revision_id when given) and return the new revision ID."""
-
-    def delete(self, revision_id: Optional[str]) -> None:
-        """Remove the policy (conditional on revision_id when given)."""
 
 
 @dataclass(frozen=True)
@@ -86,16 +57,6 @@ class PolicyRequest:
     principals: Optional[FrozenSet[Principal]] = None
     purge: bool = True
     policy: Optional[Policy] = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What converge did (or, in check mode, would do)."""
-
-    changed: bool
-    before: AttachedPolicy
-    after: Optional[Policy]
-    revision_id: Optional[str]
 
 
 def check_statement_id(value: Any) -> str:
@@ -277,64 +238,37 @@ def plan(current: AttachedPolicy, request: PolicyRequest) -> Optional[Policy]:
     return policy
 
 
-def parse_stored(stored: Optional[StoredPolicy]) -> AttachedPolicy:
+def parse_stored(stored: Optional[Stored]) -> AttachedPolicy:
     """The attached policy as a document, or its raw text when it isn't one."""
     if stored is None:
         return None
     try:
-        return load_policy(stored.text)
+        return load_policy(stored.document)
     except InvalidInputError:
-        return stored.text
+        return stored.document
 
 
 def same_policy(current: AttachedPolicy, desired: Optional[Policy], partition: str) -> bool:
     return not isinstance(current, str) and policies_equal(current, desired, partition)
 
 
-def converge(store: PolicyStore, request: PolicyRequest, check_mode: bool = False,
-             attempts: int = MAX_ATTEMPTS, sleep: Callable[[float], None] = time.sleep,
-             first_read: Optional[StoredPolicy] = None) -> Outcome:
-    """Read, plan, and write only when the meaning changes; on a revision conflict read and plan again.
+@dataclass(frozen=True)
+class ResourcePolicyPlanner:
+    """converge.Planner of one request on one model version's resource policy."""
 
-    The first policy of a model can't be written conditionally (there is no revision yet), so another first
-    writer may overwrite it unseen: after such a write the policy is read back once it had time to settle, and
-    the change is applied again (conditionally this time) when it is gone. ``first_read`` is a policy the caller
-    has read already; "no policy" is always read here, right before the unconditional write it leads to.
-    """
-    for attempt in range(attempts):
-        if attempt:
-            sleep(retry_pause(attempt))
-        stored = first_read if attempt == 0 and first_read is not None else store.read()
-        revision_id = stored.revision_id if stored else None
+    request: PolicyRequest
+
+    def plan(self, stored: Optional[Stored]) -> Change:
         current = parse_stored(stored)
-        desired = plan(current, request)
-        if same_policy(current, desired, request.model.partition):
-            return Outcome(False, current, current, revision_id)
-        text = None if desired is None else check_policy_text(render_policy(desired), "the resulting policy")
-        if check_mode:
-            return Outcome(True, current, desired, None)
-        try:
-            if text is None:
-                store.delete(revision_id)
-                new_revision_id = None
-            else:
-                new_revision_id = store.put(text, revision_id)
-        except StaleRevisionError:
-            continue
-        if revision_id is None and text is not None and not _still_applied(store, request, sleep):
-            continue
-        return Outcome(True, current, desired, new_revision_id)
-    raise OperationError(
-        f"the resource policy of {request.model.arn} changed under this task {attempts} times in a row "
-        "(another writer is busy); nothing of the other writes was lost: run the task again",
-        resource_arn=request.model.arn)
+        desired = plan(current, self.request)
+        if same_policy(current, desired, self.request.model.partition):
+            return Change(current, current, False)
+        if desired is not None:
+            check_policy_text(render_policy(desired), "the resulting policy")
+        return Change(current, desired, True)
 
-
-def _still_applied(store: PolicyStore, request: PolicyRequest, sleep: Callable[[float], None]) -> bool:
-    """Whether this task's change is in the policy read back after an unconditional write settled."""
-    sleep(settle_pause())
-    current = parse_stored(store.read())
-    return same_policy(current, plan(current, request), request.model.partition)
+    def lost(self, written: Change, read_back: Change) -> List[str]:
+        return ["the change is not in the policy read back"] if read_back.changed else []
 
 
 def outcome_result(outcome: Outcome, request: PolicyRequest, diff: bool = False) -> Dict[str, Any]:

@@ -9,7 +9,7 @@ import json
 from typing import Any, Dict, Mapping, Optional
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
 
 # Describe* Status values from the service model (the guide's "TRAINED_WITH_WARNINGS" spelling is wrong).
 MODEL_STATUSES = ("SUBMITTED", "TRAINING", "DELETING", "STOP_REQUESTED", "STOPPED", "IN_ERROR", "TRAINED", "TRAINED_WITH_WARNING")
@@ -37,10 +37,10 @@ def _parsed(text: str) -> Any:
         return text  # shown as AWS stored it rather than hidden
 
 
-def policy_facts(stored: Optional[StoredPolicy]) -> Dict[str, Any]:
+def policy_facts(stored: Optional[Stored]) -> Dict[str, Any]:
     """The attached resource policy (None for no policy) as returned to users."""
     return {
-        "policy": _parsed(stored.text) if stored else None,
+        "policy": _parsed(stored.document) if stored else None,
         "revision_id": stored.revision_id if stored else None,
     }
 

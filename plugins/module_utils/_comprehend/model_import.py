@@ -18,14 +18,15 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import IMPORTER_KMS_ACTIONS
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import as_list
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import as_list
 
 # A bare key ID: a UUID, or mrk-... for a multi-Region key (the key part of KEY_ARN_RE).
 KEY_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,2048}\Z")
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 KMS_VALIDATION_ERROR = "KmsKeyValidationException"
+# What the importer's service role needs on the source key (and on its own key, when it re-encrypts).
+IMPORTER_KMS_ACTIONS = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
 # Options in seconds and their least value (a pause of 0 between polls would hammer the API).
 TIMING_MINIMUMS = (("wait_timeout", 0), ("poll_delay", 1), ("kms_validation_retry_timeout", 0))
 

@@ -22,14 +22,13 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import root_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import CURRENT_POLICY_VERSION
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import AWS
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import Principal
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import IMPORTER_KMS_ACTIONS
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import CURRENT_POLICY_VERSION
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import AWS
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import Principal
 
 HANDOFF_SCHEMA_VERSION = 1
 KEY_TYPES = ("aws_owned", "customer_managed", "aws_managed")
-# What the importer's service role needs on the source key (and on its own key, when it re-encrypts).
-IMPORTER_KMS_ACTIONS = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
 
 
 def _share_models(model_arns: Any) -> List[ModelArn]:

@@ -29,16 +29,16 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import MODEL_
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Statement
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import as_list
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import compact_list
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_equal
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_of
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import AWS
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import Principal
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import Policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import Statement
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import as_list
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import compact_list
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import statements_equal
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import statements_of
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import AWS
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import Principal
 
 # Sids are letters and digits only: the prefix, the statement's kind ("Like" for patterns) and a digest of its content.
 SID_PREFIX = "SeedComprehendImport"
@@ -198,7 +198,7 @@ def _option_list(params: Mapping[str, Any], option: str) -> List[Any]:
     return list(value)
 
 
-def validate_params(params: Mapping[str, Any], key_arn: str) -> GrantRequest:
+def build_grant_request(params: Mapping[str, Any], key_arn: str) -> GrantRequest:
     """Check the module's options against the resolved key ARN; raises InvalidInputError naming the option."""
     partition, region, account = parse_key_arn(key_arn)
     state = params.get("state", "present")

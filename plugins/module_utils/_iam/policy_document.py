@@ -14,7 +14,7 @@ import json
 from typing import Any, Dict, List, Optional
 
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import read_principals
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import read_principals
 
 Policy = Dict[str, Any]
 Statement = Dict[str, Any]

@@ -26,17 +26,17 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelA
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import KMS_VALIDATION_ERROR
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import ImportRequest
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import RoleCheck
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import check_own_key_account
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import copy_from_source
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import kms_refusal_message
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import missing_key_permissions
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import refusal_message
-from ansible_collections.seed.comprehend.plugins.module_utils.model_info import TRAINED_STATUSES
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import KMS_VALIDATION_ERROR
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import ImportRequest
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import RoleCheck
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import check_own_key_account
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import copy_from_source
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import kms_refusal_message
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import missing_key_permissions
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import refusal_message
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import TRAINED_STATUSES
 
 FIRST_POLL_DELAY = 1.0
 MAX_POLL_DELAY = 30.0

@@ -8,21 +8,21 @@ import re
 import pytest
 
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import HANDOFF_SCHEMA_VERSION
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import build_handoff
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_own_key
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_entry
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_handoff_path
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import check_share_principals
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import handoff_entry
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import importer_role_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import key_policy_name
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import plan_imports
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import policy_size
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import role_key_policies
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_key_principals
-from ansible_collections.seed.comprehend.plugins.module_utils.handoff import share_regions
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import HANDOFF_SCHEMA_VERSION
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import build_handoff
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_handoff
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_own_key
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_handoff_entry
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_handoff_path
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_share_principals
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import handoff_entry
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import importer_role_policy
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import key_policy_name
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import plan_imports
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import policy_size
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import role_key_policies
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_key_principals
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_regions
 
 CLASSIFIER = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 RECOGNIZER = "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people"

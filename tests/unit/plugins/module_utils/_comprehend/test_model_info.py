@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
-from ansible_collections.seed.comprehend.plugins.module_utils.model_info import encryption_facts
-from ansible_collections.seed.comprehend.plugins.module_utils.model_info import model_facts
-from ansible_collections.seed.comprehend.plugins.module_utils.model_info import policy_facts
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import encryption_facts
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import model_facts
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import policy_facts
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
 
 KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
@@ -39,10 +39,10 @@ def test_version_comes_from_describe_when_the_arn_has_none():
 
 
 def test_policy_facts_parse_the_text_and_keep_the_revision():
-    stored = StoredPolicy('{"Version": "2012-10-17", "Statement": []}', "ab" * 16)
+    stored = Stored('{"Version": "2012-10-17", "Statement": []}', "ab" * 16)
     assert policy_facts(stored) == {"policy": {"Version": "2012-10-17", "Statement": []}, "revision_id": "ab" * 16}
     assert policy_facts(None) == {"policy": None, "revision_id": None}
 
 
 def test_unparsable_policy_text_is_shown_as_stored():
-    assert policy_facts(StoredPolicy("not json", "01"))["policy"] == "not json"
+    assert policy_facts(Stored("not json", "01"))["policy"] == "not json"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.seed.comprehend.plugins.module_utils import kms_grants as core
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError, OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal, render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal, render_policy
 
 OWNER = "111122223333"
 IMPORTER = "444455556666"
@@ -60,7 +60,7 @@ def guide_first_example(principal: str = IMPORTER_ROOT, model_arn: str = GUIDE_M
 def request(state: str = "present", models=(GUIDE_MODEL,), principals=(IMPORTER,), purge: bool = True) -> core.GrantRequest:
     params = {"state": state, "model_arns": list(models) if models is not None else None,
               "principals": list(principals) if principals is not None else None, "purge_principals": purge}
-    return core.validate_params(params, KEY_ARN)
+    return core.build_grant_request(params, KEY_ARN)
 
 
 def without_own_sids(policy: dict) -> dict:
@@ -159,15 +159,15 @@ class TestValidateParams:
     ])
     def test_option_types(self, params, option):
         with pytest.raises(InvalidInputError, match=f"^{option} "):
-            core.validate_params(params, KEY_ARN)
+            core.build_grant_request(params, KEY_ARN)
 
     def test_key_arn_must_be_a_key_arn(self):
         with pytest.raises(InvalidInputError, match="^key_id: 'alias/x' is not a KMS key ARN"):
-            core.validate_params({"state": "absent"}, "alias/x")
+            core.build_grant_request({"state": "absent"}, "alias/x")
 
     def test_partition_follows_the_key(self):
         key = f"arn:aws-cn:kms:cn-north-1:{OWNER}:key/abc"
-        result = core.validate_params({"state": "absent", "principals": [IMPORTER]}, key)
+        result = core.build_grant_request({"state": "absent", "principals": [IMPORTER]}, key)
         assert result.partition == "aws-cn" and result.principals == (f"arn:aws-cn:iam::{IMPORTER}:root",)
 
 
@@ -518,13 +518,13 @@ class TestSize:
     def test_a_lowered_limit_refuses_before_any_write_and_a_raised_one_accepts(self):
         size = core.policy_size(core.plan_change(default_policy(), request()).after)
         params = {"state": "present", "model_arns": [GUIDE_MODEL], "principals": [IMPORTER]}
-        assert core.plan_change(default_policy(), core.validate_params(dict(params, policy_size_limit=size), KEY_ARN)).changed
+        assert core.plan_change(default_policy(), core.build_grant_request(dict(params, policy_size_limit=size), KEY_ARN)).changed
         with pytest.raises(OperationError, match=f"^The key policy would be {size} bytes, over the limit of {size - 1} bytes "
                                                  r"set by policy_size_limit \(share_model_key_policy_size_limit in the share_model role; "
                                                  r"KMS documents 32768\): only 0 of the 1"):
-            core.plan_change(default_policy(), core.validate_params(dict(params, policy_size_limit=size - 1), KEY_ARN))
+            core.plan_change(default_policy(), core.build_grant_request(dict(params, policy_size_limit=size - 1), KEY_ARN))
         models = [model(name="customer-support-ticket-classifier", version=f"release-{n:04d}") for n in range(300)]
-        raised = core.validate_params(dict(params, model_arns=models, policy_size_limit=10 ** 6), KEY_ARN)
+        raised = core.build_grant_request(dict(params, model_arns=models, policy_size_limit=10 ** 6), KEY_ARN)
         assert core.policy_size(core.plan_change(default_policy(), raised).after) > core.POLICY_SIZE_LIMIT
 
     def test_shrinking_is_never_refused(self):

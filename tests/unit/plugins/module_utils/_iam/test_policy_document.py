@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the shared policy document handling (plugins/module_utils/policy_document.py)."""
+"""Unit tests of the shared policy document handling (plugins/module_utils/_iam/policy_document.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import json
 import pytest
 
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import as_list
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import canonical_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import compact_list
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_equal
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import statements_of
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import as_list
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import canonical_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import compact_list
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import load_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import statements_equal
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import statements_of
 
 # The put-resource-policy example of the AWS guide, as written there.
 GUIDE_POLICY = """{

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Thin KMS helpers for kms_comprehend_grant: resolve a key, read and write its policy, converge on a plan.
+"""KMS on AWS for kms_comprehend_grant: describe a key, and its key policy as the store converge reads and writes.
 
 ``client`` is a client from aws.retrying_client(): every call passes aws_retry=True, so throttling and
 KMS internal errors are retried with jittered backoff.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 try:
     from botocore.exceptions import ClientError
@@ -20,18 +20,19 @@ except ImportError:
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_id
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
-from ansible_collections.seed.comprehend.plugins.module_utils.contention import retry_pause
-from ansible_collections.seed.comprehend.plugins.module_utils.contention import settle_pause
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Change
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import GrantRequest
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import Plan
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import plan_change
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import policy_size
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import verify_written
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import Policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import GrantRequest
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import plan_change
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import policy_size
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import verify_written
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import Policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import load_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
 
 # The only key policy name KMS knows; moto requires it, so it is always sent.
 POLICY_NAME = "default"
@@ -41,16 +42,6 @@ PRINCIPAL_FIRST_PAUSE = 2.0
 PRINCIPAL_MAX_PAUSE = 16.0
 # How many times the module re-applies its change when another writer interferes.
 WRITE_ATTEMPTS = 8
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The result of converging one key policy."""
-
-    before: Policy
-    after: Policy  # as read back after the write; the planned document in check mode
-    plan: Plan
-    changed: bool
 
 
 def _aws_message(error: Any) -> str:
@@ -140,41 +131,42 @@ def is_lockout_refusal(message: str) -> bool:
     return "lockout" in text or "update the key policy in the future" in text
 
 
-def grants_in_place(client: Any, key_arn: str, request: GrantRequest) -> Optional[Outcome]:
-    """An unchanged Outcome when the key policy already holds everything the request asks for, else None."""
-    policy = get_key_policy(client, key_arn)
-    plan = plan_change(policy, request)
-    return None if plan.changed else Outcome(before=policy, after=plan.after, plan=plan, changed=False)
+class KeyPolicyStore:
+    """The policy of one key (converge.PolicyStore over a KMS client). KMS has no revision ID: every write is
+    unconditional, so converge reads each one back."""
+
+    def __init__(self, client: Any, key_arn: str, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client = client
+        self.key_arn = key_arn
+        self.what = f"the key policy of {key_arn}"
+        self.details = {"key_arn": key_arn}
+        self._sleep = sleep
+
+    def read(self) -> Optional[Stored]:
+        return Stored(get_key_policy(self.client, self.key_arn))
+
+    def write(self, document: Any, revision_id: Optional[str]) -> Optional[str]:
+        put_key_policy(self.client, self.key_arn, document, sleep=self._sleep)
+        return None
+
+
+@dataclass(frozen=True)
+class KeyPolicyPlanner:
+    """converge.Planner of one grant request on a key policy. A read-back must hold this request's grants and every
+    foreign statement seen before the write."""
+
+    request: GrantRequest
+
+    def plan(self, stored: Optional[Stored]) -> Change:
+        plan = plan_change(stored.document if stored else {}, self.request)
+        return Change(plan.before, plan.after, plan.changed, plan)
+
+    def lost(self, written: Change, read_back: Change) -> List[str]:
+        return verify_written(written.detail, read_back.before, self.request.partition)
 
 
 def converge_key_policy(client: Any, key_arn: str, request: GrantRequest, check_mode: bool,
                         attempts: int = WRITE_ATTEMPTS, sleep: Callable[[float], None] = time.sleep) -> Outcome:
-    """Read, plan, write, read back and verify; re-apply on interference up to ``attempts`` times.
-
-    KMS has no revision ID, so a concurrent writer can't be prevented, only detected: after each write the
-    policy is read again and must hold this module's grants and every foreign statement seen before.
-    """
-    before = None
-    written = False
-    problems = []
-    for attempt in range(attempts):
-        current = get_key_policy(client, key_arn)
-        if before is None:
-            before = current
-        plan = plan_change(current, request)
-        if not plan.changed or check_mode:
-            return Outcome(before=before, after=plan.after, plan=plan, changed=written or plan.changed)
-        put_key_policy(client, key_arn, plan.after, sleep=sleep)
-        written = True
-        # A writer that read the old policy lands its write in this window; the read-back then sees it.
-        sleep(settle_pause())
-        stored = get_key_policy(client, key_arn)
-        problems = verify_written(plan, stored, request.partition)
-        if not problems:
-            return Outcome(before=before, after=stored, plan=plan, changed=True)
-        sleep(retry_pause(attempt + 1))
-    raise OperationError(
-        f"The key policy of {key_arn} kept changing while this module wrote it ({attempts} attempts; last time "
-        f"{'; '.join(problems)}). Another writer is editing it: run again once it is done.",
-        key_arn=key_arn,
-    )
+    """Read, plan, write, read back and verify (converge.converge); re-apply on interference up to ``attempts`` times."""
+    return converge(KeyPolicyStore(client, key_arn, sleep=sleep), KeyPolicyPlanner(request), check_mode,
+                    attempts=attempts, sleep=sleep)

@@ -9,15 +9,15 @@ from botocore.exceptions import ClientError
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import RoleCheck
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import build_import_request
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import check_own_key_account
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import kms_refusal_message
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import missing_key_permissions
-from ansible_collections.seed.comprehend.plugins.module_utils.import_request import refusal_message
-from ansible_collections.seed.comprehend.plugins.module_utils.importer import pauses
-from ansible_collections.seed.comprehend.plugins.module_utils.importer import start_import
-from ansible_collections.seed.comprehend.plugins.module_utils.importer import wait_until_trained
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import RoleCheck
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import build_import_request
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import check_own_key_account
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import kms_refusal_message
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import missing_key_permissions
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import refusal_message
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import pauses
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import start_import
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import wait_until_trained
 
 SOURCE = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 SOURCE_KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"

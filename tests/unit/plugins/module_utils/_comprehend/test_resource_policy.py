@@ -13,27 +13,27 @@ from typing import Callable, List, Optional, Tuple
 import pytest
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import Principal
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import converge_models
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import Principal
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import converge_models
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import load_policy
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import policies_equal
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import DEFAULT_STATEMENT_ID
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import MAX_ATTEMPTS
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import POLICY_MAX_LENGTH
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import Outcome
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_requests
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import check_policy_text
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import outcome_result
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import parse_stored
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import plan
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import resources_result
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import same_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import load_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import DEFAULT_STATEMENT_ID
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import MAX_ATTEMPTS
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import POLICY_MAX_LENGTH
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import Outcome
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StaleRevisionError
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StoredPolicy
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_requests
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import check_policy_text
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import outcome_result
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import parse_stored
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import plan
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import resources_result
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import same_policy
 
 ARN = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 JANE = "arn:aws:iam::444455556666:user/jane"

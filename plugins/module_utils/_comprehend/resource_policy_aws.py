@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Thin boto3 helpers for Comprehend custom models and their resource policies.
+"""Model versions' resource policies on AWS: the store converge reads and writes, and many versions at once.
 
 Clients are expected to come from aws.retrying_client: every call passes aws_retry=True, so throttling and
 internal errors are retried with jittered backoff.
@@ -9,29 +9,28 @@ internal errors are retried with jittered backoff.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Dict, List, Optional
 
 try:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import ClientError
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore itself
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import concurrently
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import failure_message
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import StaleRevisionError
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import Outcome
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import PolicyRequest
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import outcome_result
-
-# resource type -> (client method, ARN parameter, result key)
-_DESCRIBE = {
-    "document-classifier": ("describe_document_classifier", "DocumentClassifierArn", "DocumentClassifierProperties"),
-    "entity-recognizer": ("describe_entity_recognizer", "EntityRecognizerArn", "EntityRecognizerProperties"),
-}
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import missing_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import PolicyRequest
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import ResourcePolicyPlanner
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import outcome_result
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
 
 # Unverified: AWS does not document the error for a stale PolicyRevisionId, nor its message. These codes, which other
 # AWS services use for a failed precondition, always mean one. InvalidRequestException (the likely one) also answers
@@ -43,32 +42,6 @@ STALE_REVISION_CODES = (
     "ConflictException",
     "ConditionalCheckFailedException",
 )
-# Model versions whose policies one task converges at once: each is its own resource, so they don't contend, and
-# the pause after a first (unconditional) write overlaps instead of adding up. Kept low for Comprehend's rate limits
-# (throttling is retried anyway).
-PARALLEL_MODELS = 4
-
-Item = TypeVar("Item")
-
-
-def missing_model(model: ModelArn) -> OperationError:
-    return OperationError(
-        f"the {model.resource_type} {model.arn} does not exist, or this account can't see it",
-        resource_arn=model.arn,
-    )
-
-
-def describe_model(client: Any, model: ModelArn) -> Dict[str, Any]:
-    """DescribeDocumentClassifier / DescribeEntityRecognizer properties; OperationError naming the ARN if missing."""
-    method, parameter, key = _DESCRIBE[model.resource_type]
-    try:
-        return getattr(client, method)(aws_retry=True, **{parameter: model.arn})[key]
-    except ClientError as error:
-        if error_code(error) == "ResourceNotFoundException":
-            raise missing_model(model) from None
-        raise
-
-
 def _refused(error: BaseException, model: ModelArn, revision_id: str) -> OperationError:
     return OperationError(
         f"Comprehend refused the resource policy of {model.arn} ({error_code(error)}: {_message(error)}). The policy "
@@ -81,14 +54,16 @@ def _message(error: BaseException) -> str:
 
 
 class ModelPolicyStore:
-    """The resource policy of one model version (resource_policy.PolicyStore over a Comprehend client)."""
+    """The resource policy of one model version (converge.PolicyStore over a Comprehend client)."""
 
     def __init__(self, client: Any, model: ModelArn, model_seen: bool = False) -> None:
         self.client = client
         self.model = model
+        self.what = f"the resource policy of {model.arn}"
+        self.details = {"resource_arn": model.arn}
         self._model_seen = model_seen  # whether the model is known to exist
 
-    def read(self) -> Optional[StoredPolicy]:
+    def read(self) -> Optional[Stored]:
         """The attached policy or None. Both "no policy" answers (an empty Describe answer, or
         ResourceNotFoundException) would also fit a missing model, so then the model itself is checked, once: a
         model deleted later makes the write fail with ResourceNotFoundException, reported as a missing model."""
@@ -99,19 +74,19 @@ class ModelPolicyStore:
                 raise
             response = {}
         if response.get("ResourcePolicy"):
-            return StoredPolicy(response["ResourcePolicy"], response.get("PolicyRevisionId") or None)
+            return Stored(response["ResourcePolicy"], response.get("PolicyRevisionId") or None)
         if not self._model_seen:
             describe_model(self.client, self.model)
             self._model_seen = True
         return None
 
-    def put(self, text: str, revision_id: Optional[str]) -> str:
-        """PutResourcePolicy, conditional on revision_id when there is one (the first policy is written without)."""
-        return self._write("put_resource_policy", revision_id, ResourcePolicy=text)["PolicyRevisionId"]
-
-    def delete(self, revision_id: Optional[str]) -> None:
-        """DeleteResourcePolicy, conditional on revision_id when there is one."""
-        self._write("delete_resource_policy", revision_id)
+    def write(self, document: Any, revision_id: Optional[str]) -> Optional[str]:
+        """PutResourcePolicy, or DeleteResourcePolicy for None, conditional on revision_id when there is one (the
+        first policy is written without)."""
+        if document is None:
+            self._write("delete_resource_policy", revision_id)
+            return None
+        return self._write("put_resource_policy", revision_id, ResourcePolicy=render_policy(document))["PolicyRevisionId"]
 
     def _write(self, method: str, revision_id: Optional[str], **params: Any) -> Dict[str, Any]:
         if revision_id:
@@ -144,38 +119,18 @@ class ModelPolicyStore:
         return (current.revision_id if current else None) != revision_id
 
 
-def _failure(error: BaseException) -> str:
-    if isinstance(error, ClientError):
-        return f"AWS call failed ({error_code(error)}): {error.response.get('Error', {}).get('Message', '')}"
-    return str(error) if isinstance(error, OperationError) else f"AWS call failed ({type(error).__name__}): {error}"
-
-
-def _each(function: Callable[[Item], Any], items: Sequence[Item]) -> List[Tuple[Any, Optional[BaseException]]]:
-    """function(item) for every item, PARALLEL_MODELS at a time: (result, None) or (None, AWS error), in order."""
-    def guarded(item: Item) -> Tuple[Any, Optional[BaseException]]:
-        try:
-            return function(item), None
-        except (OperationError, ClientError, BotoCoreError) as error:
-            return None, error
-
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_MODELS, len(items))) as pool:
-        return list(pool.map(guarded, items))
-
-
 def converge_models(stores: List[ModelPolicyStore], requests: List[PolicyRequest], check_mode: bool) -> List[Outcome]:
     """The policies of several model versions. All are read first, so that a missing model or a refused read stops
-    the task before any write; then each is converged on its own (resource_policy.converge)."""
-    reads = _each(lambda store: store.read(), stores)
-    unread = [f"{store.model.arn}: {_failure(error)}" for store, (_read, error) in zip(stores, reads) if error]
+    the task before any write; then each is converged on its own (converge.converge)."""
+    reads = concurrently(lambda store: store.read(), stores)
+    unread = [f"{store.model.arn}: {failure_message(error)}" for store, (_read, error) in zip(stores, reads) if error]
     if unread:
         raise OperationError(f"nothing was written: {len(unread)} of {len(stores)} resource policies could not be read: "
                              + "; ".join(unread))
 
-    # A policy read here is reused: every write on it names its revision, so a change since is caught. converge
-    # reads "no policy" again itself, right before the unconditional first write.
-    runs = _each(lambda index: converge(stores[index], requests[index], check_mode, first_read=reads[index][0]),
-                 range(len(stores)))
-    failed = [f"{request.model.arn}: {_failure(error)}" for request, (_outcome, error) in zip(requests, runs) if error]
+    runs = concurrently(lambda index: converge(stores[index], ResourcePolicyPlanner(requests[index]), check_mode,
+                                               first_read=reads[index][0]), range(len(stores)))
+    failed = [f"{request.model.arn}: {failure_message(error)}" for request, (_outcome, error) in zip(requests, runs) if error]
     if failed:
         done = [(request, outcome) for request, (outcome, error) in zip(requests, runs) if not error]
         raise OperationError(

@@ -17,10 +17,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 from ansible_collections.seed.comprehend.plugins.module_utils import kms
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import RETRYABLE_ERROR_CODES
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import owns
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import plan_change
-from ansible_collections.seed.comprehend.plugins.module_utils.kms_grants import validate_params
-from ansible_collections.seed.comprehend.plugins.module_utils.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import owns
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import plan_change
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import build_grant_request
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
 
 OWNER = "111122223333"
 KEY_ARN = f"arn:aws:kms:us-west-2:{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -33,7 +33,7 @@ DEFAULT_POLICY = {
 }
 METADATA = {"AWSAccountId": OWNER, "KeyId": KEY_ARN.rsplit("/", 1)[1], "Arn": KEY_ARN, "KeyManager": "CUSTOMER",
             "KeyState": "Enabled", "Enabled": True}
-GRANT = validate_params({"state": "present", "model_arns": [MODEL], "principals": ["444455556666"]}, KEY_ARN)
+GRANT = build_grant_request({"state": "present", "model_arns": [MODEL], "principals": ["444455556666"]}, KEY_ARN)
 
 
 @pytest.fixture(name="stubbed")

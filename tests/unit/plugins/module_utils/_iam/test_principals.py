@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the Principal type (plugins/module_utils/principals.py): parsing users' principals by IAM's naming
+"""Unit tests of the Principal type (plugins/module_utils/_iam/principals.py): parsing users' principals by IAM's naming
 rules, reading AWS's, canonical form, account, wildcard and rendering."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import Principal
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import read_principals
-from ansible_collections.seed.comprehend.plugins.module_utils.principals import render_principals
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import Principal
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import read_principals
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import render_principals
 
 ROLE = "arn:aws:iam::123456789012:role/"
 USER = "arn:aws:iam::123456789012:user/"

@@ -16,13 +16,13 @@ from botocore.stub import Stubber
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import describe_model
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StaleRevisionError
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import StoredPolicy
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import build_request
-from ansible_collections.seed.comprehend.plugins.module_utils.resource_policy import converge
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StaleRevisionError
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StoredPolicy
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge
 
 CLASSIFIER = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 RECOGNIZER = "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/rec1"

@@ -10,13 +10,13 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import ModelPolicyStore
-from ansible_collections.seed.comprehend.plugins.module_utils.comprehend import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils.kms import describe_key
-from ansible_collections.seed.comprehend.plugins.module_utils.model_info import model_facts
-from ansible_collections.seed.comprehend.plugins.module_utils.model_info import policy_facts
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy_aws import describe_key
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import model_facts
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import policy_facts
 
 # model_type option -> (List* method, name filter key, result list key, ARN key)
 _LIST = {
