@@ -10,7 +10,7 @@ Against the local emulator: one owner account, one customer managed key, N train
 Measured: wall time of each (process start-up included for both), the AWS calls per operation and the write calls
 from the emulator's call log, and the bytes of the key policy afterwards. Writes docs/benchmarks.md (a table) and
 docs/benchmark.png (time against N). The targets are recorded, not asserted: our first run at most half the CLI's
-time at N = 50; a rerun with zero writes and at most two API calls per model plus two per key.
+time at N = 50; a rerun with zero writes and at most two API calls per model plus three per key.
 
 Usage: python bench/run.py [--sizes 10,25,50] [--output docs] [--repeat 2]
 """
@@ -167,10 +167,10 @@ def targets(results: List[Dict[str, Any]]) -> List[str]:
              f"client CPU ratio {cpu_ratio:.2f}."]
     for result in results:
         rerun, size, keys = result["rerun"], result["size"], result["keys"]
-        allowed = 2 * size + 2 * keys
+        allowed = 2 * size + 3 * keys
         lines.append(
             f"- Rerun at N = {size}: {rerun['writes']} writes (target 0: **{'met' if rerun['writes'] == 0 else 'NOT met'}**), "
-            f"{rerun['calls']} API calls (target at most 2 per model + 2 per key = {allowed}: "
+            f"{rerun['calls']} API calls (target at most 2 per model + 3 per key = {allowed}: "
             f"**{'met' if rerun['calls'] <= allowed else 'NOT met'}**; {rerun['calls'] / size:.2f} per model): {operations(rerun)}.")
     return lines
 
@@ -249,12 +249,11 @@ def markdown(results: List[Dict[str, Any]], awscli: str, repeat: int) -> str:
         "",
         "Where the rerun's calls come from: `comprehend_model_info` describes every model (DescribeDocumentClassifier) and "
         "each key once (DescribeKey); `comprehend_resource_policy` reads each model's policy (DescribeResourcePolicy); "
-        "`kms_comprehend_grant`, given the key ARN, reads the key policy (GetKeyPolicy) and, finding every grant in place, "
-        "doesn't describe the key again (only a customer managed key can hold its statements; on a run with something "
-        "to write it does, before the write). That is 2 calls per model and 2 per key.",
+        "`kms_comprehend_grant` describes the key (it refuses one that isn't enabled, also on a rerun) and reads its "
+        "policy (GetKeyPolicy). That is 2 calls per model and 3 per key.",
         "",
         "Why the first run takes longer than the rerun: after writing the first resource policy of a model (a write "
-        "Comprehend can't make conditional), `comprehend_resource_policy` pauses (`contention.SETTLE_SECONDS`, "
+        "Comprehend can't make conditional), `comprehend_resource_policy` pauses (`converge.SETTLE_SECONDS`, "
         "jittered) and reads the policy back, so that a concurrent writer's overwrite is seen and repaired. The role "
         "hands all models to one task (`resource_arns`), which converges four at a time, so those pauses overlap: "
         + "; ".join(f"N = {result['size']}: {(result['first']['seconds'] - result['rerun']['seconds']) / result['size']:.2f} s "

@@ -9,13 +9,13 @@ from functools import wraps
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_iam_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import build_handoff
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_handoff
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_own_key
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_handoff_path
-from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_share_principals
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import importer_role_policy
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import plan_imports
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import role_key_policies
@@ -38,6 +38,10 @@ def share_handoff(models, policies, key_grants=None):
     return build_handoff(list(models), list(policies), None if key_grants is None else list(key_grants))
 
 
+def checked_iam_name(value, option="import_model_role_name"):
+    return check_iam_name(value, option)
+
+
 def checked_key_arn(value, option="import_model_kms_key_arn"):
     return check_key_arn(value, option)
 
@@ -47,7 +51,7 @@ class FilterModule:
         return {
             "share_handoff": _filter(share_handoff),
             "checked_handoff": _filter(check_handoff),
-            "checked_principals": _filter(check_share_principals),
+            "checked_iam_name": _filter(checked_iam_name),
             "checked_key_arn": _filter(checked_key_arn),
             "checked_own_key": _filter(check_own_key),
             "importer_role_policy": importer_role_policy,

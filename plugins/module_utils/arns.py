@@ -41,6 +41,7 @@ ROOT_ARN_RE = re.compile(r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):iam::(?P<acco
 IAM_NAME_MAX_LENGTH = 64
 IAM_PATH_MAX_LENGTH = 512
 _IAM_CHARACTERS = r"[A-Za-z0-9+=,.@_-]"
+IAM_NAME_RE = re.compile(r"^" + _IAM_CHARACTERS + r"{1,%d}\Z" % IAM_NAME_MAX_LENGTH)
 # IAM user or role, optionally with a path: arn:aws:iam::123456789012:role/path/Name
 IAM_ENTITY_ARN_RE = re.compile(
     r"^arn:(?P<partition>aws(?:-[a-z0-9-]+)?):iam::(?P<account>[0-9]{12}):(?P<kind>user|role)"
@@ -112,6 +113,14 @@ def check_name(value: object, option: str) -> str:
             f"{option}: {value!r} is not a valid name: at most {NAME_MAX_LENGTH} letters, digits and hyphens, "
             "starting and ending with a letter or digit"
         )
+    return value
+
+
+def check_iam_name(value: object, option: str) -> str:
+    """Check an IAM user or role name against IAM's naming rules."""
+    if not isinstance(value, str) or not IAM_NAME_RE.match(value):
+        raise InvalidInputError(
+            f"{option}: {value!r} is not a valid IAM name: 1 to {IAM_NAME_MAX_LENGTH} ASCII letters, digits and +=,.@_-")
     return value
 
 

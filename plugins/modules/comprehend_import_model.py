@@ -70,7 +70,9 @@ options:
     description: Tags for the copy.
     type: dict
   wait:
-    description: Wait until the copy is C(TRAINED) or C(TRAINED_WITH_WARNING).
+    description:
+      - Wait until the copy is C(TRAINED) or C(TRAINED_WITH_WARNING). A copy that ends C(IN_ERROR), C(STOPPED) or
+        C(DELETING) fails the task with Comprehend's message at once.
     type: bool
     default: true
   wait_timeout:
@@ -136,17 +138,22 @@ model_arn:
   type: str
   sample: arn:aws:comprehend:us-west-2:444455556666:document-classifier/mycf1-copy/version/v2
 status:
-  description: The copy's status after the run (null in check mode when it doesn't exist yet).
+  description:
+    - The copy's status after the run (the choices of O(seed.comprehend.comprehend_model_info#module:statuses));
+      null in check mode when the copy doesn't exist yet.
+    - With O(wait=true) outside check mode, C(TRAINED) or C(TRAINED_WITH_WARNING); a copy that ends C(IN_ERROR), C(STOPPED) or
+      C(DELETING), or is not trained after O(wait_timeout), fails the task.
   returned: always
   type: str
   sample: TRAINED
 source_model_arn:
-  description: The source model's ARN.
+  description: O(source_model_arn), as given.
   returned: always
   type: str
-  sample: arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2
 polls:
-  description: The status seen at each poll while waiting, oldest first.
+  description:
+    - The status seen at each poll while waiting, oldest first.
+    - Empty when the module didn't poll (no wait, or the copy was trained already).
   returned: always
   type: list
   elements: str

@@ -79,6 +79,11 @@ EXAMPLES = r"""
     model_arns: "{{ arns_from_inventory }}"
     ignore_missing: true
   register: info
+
+- name: Refuse to go on with a model that is not trained
+  ansible.builtin.assert:
+    that: info.models | rejectattr('trained') | list | length == 0
+    fail_msg: "Not trained: {{ info.models | rejectattr('trained') | map(attribute='arn') | join(', ') }}"
 """
 
 RETURN = r"""
@@ -113,17 +118,23 @@ models:
       type: str
       sample: us-west-2
     status:
-      description: The training status.
+      description: The training status, one of the choices of O(statuses).
       type: str
       sample: TRAINED
+    trained:
+      description:
+        - Whether the model is trained (RV(models[].status) C(TRAINED) or C(TRAINED_WITH_WARNING)), so that it can be
+          shared and imported.
+        - Test this rather than listing the trained statuses in a play.
+      type: bool
+      sample: true
+      version_added: 0.2.0
     message:
-      description: The status message AWS gives, for example why training failed.
+      description: The status message AWS gives, for example why training failed; null when it gives none.
       type: str
-      sample: null
     source_model_arn:
-      description: For an imported model, the ARN of the model it was imported from.
+      description: For an imported model, the ARN of the model it was imported from; null for a model trained in its account.
       type: str
-      sample: null
     encryption:
       description: How the model is encrypted.
       type: dict

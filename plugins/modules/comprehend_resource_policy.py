@@ -29,6 +29,7 @@ description:
   - With O(resource_arns), one task manages the policies of several model versions with the same options. All of
     them are read before the first write, so a missing model stops the task with nothing written. Then each policy
     is converged on its own, four at a time. This is much faster than a loop over O(resource_arn) for many versions.
+  - Both forms return RV(resources), one item per model version with its own diff.
 author:
   - seed.comprehend maintainers (@seed)
 options:
@@ -45,7 +46,7 @@ options:
       - The ARNs of several model versions to give the same policy change, in any regions.
       - Every ARN is checked before any call; an ARN given twice is managed once.
       - The results are in RV(resources), one item per model version; RV(resource_arn), RV(policy),
-        RV(policy_revision_id) and RV(principals) are not returned.
+        RV(policy_revision_id) and RV(principals), kept for the single form O(resource_arn), are not returned.
     type: list
     elements: str
     aliases: [model_arns]
@@ -131,6 +132,7 @@ attributes:
   diff_mode:
     details:
       - The diff shows the policy document before and after, as dictionaries.
+      - With O(resource_arns), there is one diff per model version, headed by its ARN.
 """
 
 EXAMPLES = r"""
@@ -156,6 +158,10 @@ EXAMPLES = r"""
     principals:
       - "444455556666"
   register: shared
+
+- name: Show who may import each version now (the same with resource_arn, for its one version)
+  ansible.builtin.debug:
+    msg: "{{ shared.resources | items2dict(key_name='resource_arn', value_name='principals') }}"
 
 - name: Allow the Comprehend service principal in a statement of its own
   seed.comprehend.comprehend_resource_policy:
@@ -213,54 +219,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-resource_arn:
-  description: The model version ARN, as given.
-  returned: with O(resource_arn)
-  type: str
-  sample: arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2
-policy:
-  description:
-    - The policy document attached after the task (in check mode, the one that would be), not snake-cased.
-    - When nothing changed, the document as AWS returned it; after a write, the document the module wrote.
-    - Null when no policy is attached.
-  returned: with O(resource_arn)
-  type: dict
-  sample:
-    Version: "2012-10-17"
-    Statement:
-      - Sid: ResourcePolicyForImportModel
-        Effect: Allow
-        Principal:
-          AWS:
-            - arn:aws:iam::123456789012:root
-            - arn:aws:iam::444455556666:user/jane
-        Action: comprehend:ImportModel
-        Resource: "*"
-policy_revision_id:
-  description:
-    - The revision of the attached policy (after the write, if the module wrote).
-    - Null when no policy is attached, and in check mode when a change would be made (the new revision only exists
-      after a write).
-  returned: with O(resource_arn)
-  type: str
-  sample: 0123456789abcdef0123456789abcdef
-principals:
-  description:
-    - The principals the statement with the Sid O(statement_id) names after the task, sorted.
-    - Account IDs are given as C(root) ARNs.
-    - Empty when the policy has no such statement.
-  returned: with O(resource_arn)
-  type: list
-  elements: str
-  sample:
-    - arn:aws:iam::123456789012:root
-    - arn:aws:iam::444455556666:user/jane
 resources:
   description:
-    - One item per model version of O(resource_arns), in the order given, each with the return values of a task
-      with O(resource_arn).
-    - When some model versions failed after others were changed, the failed task returns the ones that were.
-  returned: with O(resource_arns)
+    - One item per model version, in the order given, an ARN given twice once; with O(resource_arn), one item.
+    - When some model versions of O(resource_arns) failed after others were changed, the failed task returns the
+      ones that were.
+  returned: success; with O(resource_arns), also when some model versions failed
   type: list
   elements: dict
   version_added: 0.2.0
@@ -268,38 +232,16 @@ resources:
     resource_arn:
       description: The model version ARN, as given.
       type: str
-      sample: arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v1
+      sample: arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2
     changed:
       description: Whether the task changed (or in check mode would change) this model version's policy.
       type: bool
       sample: true
     policy:
-      description: The policy attached after the task, as RV(policy) (see its sample).
-      type: dict
-    policy_revision_id:
-      description: The revision of the attached policy, as RV(policy_revision_id).
-      type: str
-      sample: 0123456789abcdef0123456789abcdef
-    principals:
-      description: The principals of the owned statement, as RV(principals).
-      type: list
-      elements: str
-      sample:
-        - arn:aws:iam::444455556666:root
-diff:
-  description:
-    - The policy before and after the task; an empty dictionary stands for no policy.
-    - With O(resource_arns), a list of such dictionaries, one per model version, with its ARN as C(before_header) and
-      C(after_header).
-  returned: when diff mode is on
-  type: dict
-  contains:
-    before:
-      description: The policy attached before the task (its raw text if it was not a JSON policy document).
-      type: dict
-      sample: {}
-    after:
-      description: The policy attached after the task (in check mode, the one that would be).
+      description:
+        - The policy document attached after the task (in check mode, the one that would be), not snake-cased.
+        - When nothing changed, the document as AWS returned it; after a write, the document the module wrote.
+        - Null when no policy is attached.
       type: dict
       sample:
         Version: "2012-10-17"
@@ -307,9 +249,67 @@ diff:
           - Sid: ResourcePolicyForImportModel
             Effect: Allow
             Principal:
-              AWS: arn:aws:iam::444455556666:root
+              AWS:
+                - arn:aws:iam::123456789012:root
+                - arn:aws:iam::444455556666:user/jane
             Action: comprehend:ImportModel
             Resource: "*"
+    policy_revision_id:
+      description:
+        - The revision of the attached policy (after the write, if the module wrote).
+        - Null when no policy is attached, and in check mode when a change would be made (the new revision only
+          exists after a write).
+      type: str
+      sample: 0123456789abcdef0123456789abcdef
+    principals:
+      description:
+        - The principals the statement with the Sid O(statement_id) names after the task, sorted.
+        - Account IDs are given as C(root) ARNs.
+        - Empty when the policy has no such statement.
+      type: list
+      elements: str
+      sample:
+        - arn:aws:iam::123456789012:root
+        - arn:aws:iam::444455556666:user/jane
+    diff:
+      description: This model version's policy before and after the task; an empty dictionary stands for no policy.
+      returned: when diff mode is on
+      type: dict
+      contains:
+        before:
+          description: The policy attached before the task (its raw text if it was not a JSON policy document).
+          type: dict
+          sample: {}
+        after:
+          description: The policy attached after the task, as RV(resources[].policy), or an empty dictionary.
+          type: dict
+resource_arn:
+  description: Kept for compatibility with 0.1.0, with O(resource_arn) only; RV(resources[].resource_arn) of the only item.
+  returned: with O(resource_arn)
+  type: str
+policy:
+  description: Kept for compatibility with 0.1.0, with O(resource_arn) only; RV(resources[].policy) of the only item.
+  returned: with O(resource_arn)
+  type: dict
+policy_revision_id:
+  description:
+    - Kept for compatibility with 0.1.0, with O(resource_arn) only; RV(resources[].policy_revision_id) of the only
+      item.
+  returned: with O(resource_arn)
+  type: str
+principals:
+  description: Kept for compatibility with 0.1.0, with O(resource_arn) only; RV(resources[].principals) of the only item.
+  returned: with O(resource_arn)
+  type: list
+  elements: str
+diff:
+  description:
+    - The diff Ansible shows in diff mode (C(--diff)).
+    - With O(resource_arn), RV(resources[].diff) of the only item.
+    - With O(resource_arns), a list of RV(resources[].diff), one per model version, each with its ARN as
+      C(before_header) and C(after_header).
+  returned: when diff mode is on
+  type: raw
 """
 
 from typing import Any, Dict
@@ -318,14 +318,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import retrying_client
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
-from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import converge_models
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import DEFAULT_STATEMENT_ID
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import PolicyRequest
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import ResourcePolicyPlanner
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_requests
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import outcome_result
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import resources_result
 
 ARGUMENT_SPEC = dict(
@@ -352,11 +349,9 @@ def ensure(module: Any) -> Dict[str, Any]:
             clients[region] = retrying_client(module, "comprehend", region=region)
         return ModelPolicyStore(clients[region], request.model)
 
-    stores = [store_for(request) for request in requests]
-    diff = module._diff  # pylint: disable=protected-access
-    if module.params["resource_arns"] is None:
-        return outcome_result(converge(stores[0], ResourcePolicyPlanner(requests[0]), module.check_mode), requests[0], diff=diff)
-    return resources_result(requests, converge_models(stores, requests, module.check_mode), diff=diff)
+    outcomes = converge_models([store_for(request) for request in requests], requests, module.check_mode)
+    return resources_result(requests, outcomes, single_arn=module.params["resource_arns"] is None,
+                            diff=module._diff)  # pylint: disable=protected-access
 
 
 def main() -> None:

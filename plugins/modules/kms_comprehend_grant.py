@@ -33,7 +33,8 @@ options:
       - The key must be enabled and in the same account and region as the models.
       - Results always name the key by its ARN.
       - Every run describes the key and refuses one that is not enabled or not customer managed, then reads its
-        policy: a run that finds every grant in place makes these two calls and no write.
+        policy. A run that finds every grant in place makes these two calls and no write; a rerun on a key disabled
+        since the grants were written fails, naming the key state.
     type: str
     required: true
   model_arns:

@@ -52,26 +52,24 @@ def _checked(principals: Any, partition: str, option: str) -> List[str]:
                    for principal in principals})
 
 
-def check_share_principals(principals: Any, model_arns: Any) -> List[str]:
-    """The share_model role's principals, checked before anything is written; returned unchanged."""
-    if not isinstance(principals, list) or not principals:
-        raise InvalidInputError("share_model_principals must be a non-empty list of account IDs or IAM user/role ARNs")
-    _checked(principals, _share_models(model_arns)[0].partition, "share_model_principals")
-    return principals
-
-
 def share_key_principals(principals: Any, key_principals: Any, model_arns: Any) -> List[str]:
     """Who the key policies name: ``key_principals`` when given, else the account root of each principal.
 
     The resource policy names who may call ImportModel; during the import KMS sees the importer's data access role
     (or, some say, the caller), which a principal such as a user can never be. An account root lets the importing
     account delegate the key to that role with its own IAM policies.
+
+    The share_model role's principals are checked here, once and before anything is written, whatever the key
+    principals: a service principal would land in the resource policies and in a handoff the importer refuses, and an
+    empty list would share with nobody, or unshare every principal's key grants of the models.
     """
     partition = _share_models(model_arns)[0].partition
+    canonical = _checked(principals, partition, "share_model_principals")
+    if not canonical:
+        raise InvalidInputError("share_model_principals must be a non-empty list of account IDs or IAM user/role ARNs")
     checked = _checked(key_principals or [], partition, "share_model_key_principals")
     if checked:
         return checked
-    canonical = _checked(principals, partition, "share_model_principals")
     return sorted({root_arn(partition, str(Principal(AWS, principal).account)) for principal in canonical})
 
 

@@ -17,14 +17,10 @@ IMPORTER_ROOT = f"arn:aws:iam::{IMPORTER}:root"
 REGION = "us-west-2"
 SID_PREFIX = "SeedComprehendImport"
 CONTEXT_KEY = "kms:EncryptionContext:aws:comprehend:arn"
-# The KMS calls of one run of the module that changes nothing, and of one that writes. Given a key ARN, a
-# state=present run reads the key policy first; only when it has something to change does it describe the key and
-# converge as any other run does.
+# The KMS calls of one run of the module that changes nothing (check mode too), and of one that writes: every run
+# describes the key first, whatever the form of key_id, then reads the policy, writes it and reads it back.
 READS = ["DescribeKey", "GetKeyPolicy"]
 WRITES = READS + ["PutKeyPolicy", "GetKeyPolicy"]
-NOTHING_TO_GRANT = ["GetKeyPolicy"]
-GRANT_PREVIEW = ["GetKeyPolicy"] + READS
-GRANT_WRITES = ["GetKeyPolicy"] + WRITES
 
 
 def model_arn(name: str, version: str, kind: str = "document-classifier", account: str = OWNER) -> str:

@@ -14,6 +14,7 @@ import threading
 import time
 
 import pytest
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import handoff_entry
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import key_policy_name
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import importer_role_policy
 
@@ -226,6 +227,25 @@ def test_bad_input_is_refused_before_any_call(aws, playbook, variables, message)
     assert run.rc != 0
     assert message in run.stdout, run.stdout
     assert [call for call in aws.calls() if call["service"] == "comprehend"] == []
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("import_model_wait_timeout", -1), ("import_model_poll_delay", 0), ("import_model_kms_validation_retry_timeout", -1)])
+def test_bad_timing_variables_are_refused_before_the_service_role_is_written(aws, playbook, tmp_path, variable, value):
+    # A model under a customer managed key, so that the play would write the service role first; it must stop before
+    # any AWS call, so neither the model nor the key needs to exist.
+    model = {"arn": "arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1",
+             "encryption": {"key_type": "customer_managed",
+                            "kms_key_arn": "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}
+    handoff = tmp_path / "handoff.json"
+    handoff.write_text(json.dumps([handoff_entry(model, [aws.importer.account_id], None)]), encoding="utf-8")
+    run = import_play(aws, playbook, handoff, **{variable: value})
+    timing = dict({"import_model_wait_timeout": 1800, "import_model_kms_validation_retry_timeout": 60,
+                   "import_model_poll_delay": 1}, **{variable: value})  # the role's defaults and the playbook's poll delay
+    assert run.rc != 0
+    assert ("import_model_poll_delay at least 1, got {import_model_wait_timeout}, {import_model_kms_validation_retry_timeout} "
+            "and {import_model_poll_delay}".format(**timing)) in run.stdout, run.stdout
+    assert aws.write_calls(aws.importer.account_id) == []
 
 
 def test_name_already_used_for_another_source_is_a_failure(aws, playbook, shared):

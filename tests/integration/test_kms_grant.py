@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from helpers_kms import GRANT_PREVIEW, GRANT_WRITES, IMPORTER, IMPORTER_ROOT, NOTHING_TO_GRANT, OWNER, READS, REGION, WRITES
+from helpers_kms import IMPORTER, IMPORTER_ROOT, OWNER, READS, REGION, WRITES
 from helpers_kms import condition_values, foreign_statements, guide_statements, key_policy, kms_operations
 from helpers_kms import model_arn, own_statements, without_own_sids
 
@@ -40,7 +40,7 @@ def test_share_and_revoke_the_guide_example(aws, playbook):
     run = playbook("kms_grant/share_and_revoke.yml", key_id=key_arn, model_arn=model)
 
     assert run.rc == 0, run.stdout
-    assert kms_operations(aws) == GRANT_PREVIEW + GRANT_WRITES + NOTHING_TO_GRANT + WRITES + READS
+    assert kms_operations(aws) == READS + WRITES + READS + WRITES + READS
     grant = run.result("grant")
     assert grant["changed"] and grant["key_arn"] == key_arn and grant["key_manager"] == "CUSTOMER"
     assert grant["grants"] == [{"model_arn": GUIDE_MODEL, "principals": [IMPORTER_ROOT]}]
@@ -146,6 +146,24 @@ def test_refusals_write_nothing(aws, playbook):
     assert messages["unknown_key"]["msg"] == "key_id: KMS knows no key 'alias/no-such-key' in this account and region"
     assert aws.write_calls() == [] and "PutKeyPolicy" not in kms_operations(aws)
     assert key_policy(aws.owner, key_arn) == before
+
+
+def test_a_rerun_on_a_key_disabled_since_fails_naming_the_key_state(aws, playbook):
+    """Every run describes the key, a rerun that finds every grant in place too: once the key is disabled, the rerun
+    fails saying so (an importer couldn't use the key) instead of reporting the grants as fine, and writes nothing."""
+    key_arn = aws.create_key(aws.owner)
+    options = {"key_id": key_arn, "model_arns": [GUIDE_MODEL], "principals": [IMPORTER]}
+    assert playbook("kms_grant/grant.yml", **options).rc == 0
+    granted = key_policy(aws.owner, key_arn)
+    aws.owner.client("kms").disable_key(KeyId=key_arn.rsplit("/", 1)[1])  # moto's DisableKey fails on a key ARN
+    aws.reset_calls()
+
+    run = playbook("kms_grant/grant.yml", **options)
+
+    assert run.rc != 0
+    assert f"The key {key_arn} is in state Disabled, not Enabled" in run.stdout, run.stdout
+    assert kms_operations(aws) == ["DescribeKey"]
+    assert key_policy(aws.owner, key_arn) == granted
 
 
 def test_150_models_fit_and_400_are_refused_before_any_write(aws, playbook):

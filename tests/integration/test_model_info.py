@@ -55,6 +55,8 @@ def test_every_version_by_name_filtered_by_status(aws, playbook):
     assert everything.rc == 0 and trained.rc == 0, everything.stdout + trained.stdout
     assert sorted(model["version"] for model in everything.result("info")["models"]) == ["v1", "v2", "v3"]
     assert sorted(model["version"] for model in trained.result("info")["models"]) == ["v1", "v3"]
+    assert {model["version"]: model["trained"] for model in everything.result("info")["models"]} == {
+        "v1": True, "v2": False, "v3": True}
 
 
 def test_policies_are_not_read_when_not_asked_for(aws, playbook):

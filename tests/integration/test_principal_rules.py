@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Integration tests of the principal and region rules shared by comprehend_resource_policy and
-kms_comprehend_grant: real ansible-playbook runs against the emulator (fixtures in conftest.py). A principal that
+"""Integration tests of the principal and region rules shared by comprehend_resource_policy, kms_comprehend_grant
+and the share_model role: real ansible-playbook runs against the emulator (fixtures in conftest.py). A principal that
 breaks IAM's naming rules, or an ARN with an empty or upper-case region, is refused with a message naming the
 option, before any write; the policies AWS holds are unchanged."""
 
@@ -76,3 +76,23 @@ def test_kms_grant_refuses_principals_and_regions_before_any_write(aws, playbook
     ])
     assert aws.write_calls() == []
     assert key_policy(aws.owner, key_arn) == before
+
+
+def test_share_role_refuses_its_principals_before_any_call_whoever_the_key_policies_name(aws, playbook):
+    """The role's own check of share_model_principals: with share_model_key_principals given, nothing else refuses a
+    service principal (a resource policy may name one, but the importer refuses it in the handoff) or an empty list
+    (an unshare would remove every principal's key grants of the models)."""
+    key_arn = aws.create_key(aws.owner)
+    model = aws.create_model(aws.owner, name="tickets", version="v1", kms_key_id=key_arn)
+    aws.reset_calls()
+    # (share_model_principals, share_model_state, the message); an empty list matters most to an unshare.
+    cases = [([IMPORTER, principal], "present", "share_model_" + message) for principal, message in BAD_PRINCIPALS if principal.isascii()]
+    cases += [([IMPORTER, "comprehend.amazonaws.com"], "present",
+               "share_model_principals: 'comprehend.amazonaws.com' is not a 12-digit account ID"),
+              ([], "absent", "share_model_principals must be a non-empty list of account IDs or IAM user/role ARNs")]
+    for key_principals in ([], [f"arn:aws:iam::{IMPORTER}:root"]):
+        for principals, state, message in cases:
+            run = playbook("share/share.yml", share_model_arns=[model], share_model_principals=principals,
+                           share_model_key_principals=key_principals, share_model_state=state)
+            assert run.rc != 0 and message in run.stdout, (key_principals, principals, run.stdout)
+    assert aws.calls() == []

@@ -23,11 +23,13 @@ if COLLECTIONS not in sys.path:
 # pylint: disable=wrong-import-position
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry  # noqa: E402
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore  # noqa: E402
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError  # noqa: E402
-from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal  # noqa: E402
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import ResourcePolicyPlanner  # noqa: E402
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request  # noqa: E402
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge  # noqa: E402
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore  # noqa: E402
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal  # noqa: E402
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils._comprehend.test_resource_policy import module_params  # noqa: E402
 
 from emulator.client import EmulatorClient  # noqa: E402  (conftest.py puts tests/ on sys.path)
 
@@ -66,11 +68,23 @@ def writes(aws) -> List[Dict[str, Any]]:
     return aws.write_calls(aws.owner.account_id)
 
 
+SINGLE_FORM_KEYS = ("changed", "resource_arn", "policy", "policy_revision_id", "principals", "diff")
+
+
+def assert_single_form(result: Dict[str, Any]) -> None:
+    """A task with resource_arn returns resources, its one item, and the item's values at the top as in 0.1.0."""
+    assert result["resources"] == [{key: result[key] for key in SINGLE_FORM_KEYS if key in result}], result
+
+
 def run_steps(playbook, resource_arn: str, steps: List[Dict[str, Any]], **options: Any) -> List[Dict[str, Any]]:
     """Run the module once per step (a dict of options) in one ansible-playbook run; return the results."""
     run = playbook("resource_policy/steps.yml", resource_arn=resource_arn, steps=steps, **options)
     assert run.rc == 0, run.stdout
-    return run.result("steps")
+    results = run.result("steps")
+    for step, result in zip(steps, results):
+        if "resource_arns" not in step and not result.get("failed"):
+            assert_single_form(result)
+    return results
 
 
 def apply(playbook, resource_arn: str, check: bool = False, diff: bool = False, **options: Any) -> Dict[str, Any]:
@@ -102,6 +116,8 @@ def test_done_when_guide_example_then_rerun_writes_nothing(aws, playbook):
     assert len(share["policy_revision_id"]) == 32
     assert policies_equal(attached(aws, arn), GUIDE_POLICY, "aws")
     assert share["policy"] == attached(aws, arn)
+    assert share["resources"] == [{"changed": True, "resource_arn": GUIDE_ARN, "policy": share["policy"],
+                                   "policy_revision_id": share["policy_revision_id"], "principals": [ROOT_1234, JANE]}]
     assert [call["operation"] for call in writes(aws)] == ["PutResourcePolicy"]
 
     aws.reset_calls()
@@ -110,6 +126,7 @@ def test_done_when_guide_example_then_rerun_writes_nothing(aws, playbook):
     again = second.result("share")
     assert again["changed"] is False
     assert again["policy_revision_id"] == share["policy_revision_id"]
+    assert again["resources"] == [dict(share["resources"][0], changed=False)]
     assert aws.write_calls() == []
     assert any(call["operation"] == "DescribeResourcePolicy" for call in aws.calls())
 
@@ -135,6 +152,7 @@ def test_check_mode_and_diff(aws, playbook):
     assert preview["diff"]["before"] == {"Version": "2012-10-17", "Statement": [FOREIGN]}
     assert preview["diff"]["after"]["Statement"] == [FOREIGN, owned_statement(preview["policy"])]
     assert preview["principals"] == [JANE]
+    assert preview["resources"][0]["diff"] == preview["diff"] and "before_header" not in preview["diff"]
     assert re.search(r'^\+ +"Sid": "ResourcePolicyForImportModel"', run.stdout, re.MULTILINE), run.stdout  # --diff
     assert writes(aws) == []
     assert attached(aws, arn) == {"Version": "2012-10-17", "Statement": [FOREIGN]}
@@ -223,6 +241,7 @@ def test_delete_the_policy(aws, playbook):
     results = run_steps(playbook, arn, [{"state": "absent"}, {"state": "absent"}], diff=True)
     assert [result["changed"] for result in results] == [True, False]
     assert results[0]["policy"] is None and results[0]["policy_revision_id"] is None
+    assert results[0]["resources"][0]["diff"] == {"before": GUIDE_POLICY, "after": {}}
     assert results[0]["diff"] == {"before": GUIDE_POLICY, "after": {}}
     assert attached(aws, arn) is None
     assert [call["operation"] for call in writes(aws)] == ["DeleteResourcePolicy"]
@@ -332,9 +351,9 @@ def test_stale_revision_is_retried_and_both_changes_survive(aws, wording):
                                    PolicyRevisionId=current["PolicyRevisionId"])
 
     racing = RacingClient(aws.owner.client("comprehend"), other_writer)
-    request = build_request({"resource_arn": arn, "principals": [ROLE], "purge_principals": False})
+    request = build_request(module_params(resource_arn=arn, principals=[ROLE], purge_principals=False))
     aws.reset_calls()
-    outcome = converge(ModelPolicyStore(RetryingBotoClientWrapper(racing, aws_retry), request.model), request)
+    outcome = converge(ModelPolicyStore(RetryingBotoClientWrapper(racing, aws_retry), request.model), ResourcePolicyPlanner(request))
 
     assert outcome.changed
     policy = attached(aws, arn)
@@ -356,10 +375,10 @@ def test_a_refusal_on_the_current_revision_is_reported_not_retried(aws):
             raise ClientError({"Error": {"Code": "InvalidRequestException", "Message": "Invalid request"}}, "PutResourcePolicy")
 
     refusing = Refusing(aws.owner.client("comprehend"), None)
-    request = build_request({"resource_arn": arn, "principals": [ROLE], "purge_principals": False})
+    request = build_request(module_params(resource_arn=arn, principals=[ROLE], purge_principals=False))
     with pytest.raises(OperationError, match=f"^Comprehend refused the resource policy of {arn} \\(InvalidRequestException: "
                                              f"Invalid request\\)\\. The policy is still at revision {revision}"):
-        converge(ModelPolicyStore(RetryingBotoClientWrapper(refusing, aws_retry), request.model), request)
+        converge(ModelPolicyStore(RetryingBotoClientWrapper(refusing, aws_retry), request.model), ResourcePolicyPlanner(request))
     assert refusing.puts == 1
 
 
@@ -398,6 +417,8 @@ def test_resource_arns_share_many_versions_in_one_task(aws, playbook):
     assert preview["changed"] is True
     assert [item["resource_arn"] for item in preview["resources"]] == [with_foreign, by_hand, bare]
     assert [item["changed"] for item in preview["resources"]] == [True, False, True]
+    assert [item["diff"] for item in preview["resources"]] == [{"before": diff["before"], "after": diff["after"]}
+                                                               for diff in preview["diff"]]
     assert [(diff["before_header"], diff["before"]) for diff in preview["diff"]] == [
         (with_foreign, {"Version": "2012-10-17", "Statement": [FOREIGN]}), (by_hand, GUIDE_POLICY), (bare, {})]
     assert f"--- before: {bare}" in run.stdout  # Ansible shows the diff of each version under its ARN

@@ -1,4 +1,4 @@
-"""Shared pieces of the reliability suite: racing threads, what AWS holds, the collection's code on sys.path."""
+"""Shared pieces of the reliability suite: racing threads, what AWS holds, a module's validated options."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from botocore.config import Config
 
 RELIABILITY = Path(__file__).resolve().parent
@@ -45,6 +46,14 @@ def resource_policy(account: Any, arn: str) -> Optional[Dict[str, Any]]:
 
 def key_policy(account: Any, key_arn: str) -> Dict[str, Any]:
     return json.loads(account.client("kms").get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+
+
+def module_params(module: Any, **options: Any) -> Dict[str, Any]:
+    """A module's options as its argument spec leaves them for its code: typed, the ones not given at their defaults
+    (what the pure planning functions take)."""
+    result = ArgumentSpecValidator(module.ARGUMENT_SPEC).validate(options)
+    assert not result.error_messages, result.error_messages
+    return result.validated_parameters
 
 
 def account_client(account: Any, service: str) -> Any:

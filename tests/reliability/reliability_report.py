@@ -43,10 +43,12 @@ SECTIONS: Dict[str, Tuple[str, str]] = {
         "write nothing; a rerun once the endpoint is back must converge with nothing lost.",
     ),
     "bad-input": (
-        "Bad input (hypothesis, in-process)",
-        "Every module's main() with generated arguments against a recording fake AWS; every role's argument spec "
-        "(ArgumentSpecValidator on meta/argument_specs.yml) and its handoff filters. No traceback, no write call "
-        "on refused input, every refusal names the option.",
+        "Bad input (modules: hypothesis, in-process; roles: chosen cases, ansible-playbook; both against the emulator)",
+        "Every module's main() with generated arguments, making its own boto3 clients, against the AWS emulator; every "
+        "role run by ansible-playbook with chosen mistakes (principals, model ARNs, tampered handoffs, role options). "
+        "No traceback, no write call that reached AWS before a refusal (the emulator's call log), every refusal names "
+        "the option or handoff field. AWS state failures (a model this account can't see or can't share) are counted "
+        "apart; AWS must not have served a write before one.",
     ),
     "policy-hygiene": (
         "Policy hygiene (parliament, an IAM policy linter from PyPI)",

@@ -1,7 +1,7 @@
 """8 runs at once against one resource policy or one key policy, judged by what AWS holds at the end.
 
-In-process trials run the modules' own converge functions (resource_policy.converge over ModelPolicyStore, and
-kms.converge_key_policy) in 8 threads released together by a barrier, each with its own boto3 client (botocore's
+In-process trials run the modules' own converge loop (converge.converge over a ModelPolicyStore and a
+ResourcePolicyPlanner, and key_policy_aws.converge_key_policy) in 8 threads released together by a barrier, each with its own boto3 client (botocore's
 default retries, the module's retry decorator), against the emulator: the same code and the same AWS calls as a
 module run, without 8 x 3 s of ansible-playbook start-up per trial. One end-to-end trial per module then runs 8
 ansible-playbook processes at once.
@@ -24,16 +24,18 @@ import pytest
 # pylint: disable=wrong-import-order
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy_aws import converge_key_policy
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import read_grants
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import build_grant_request
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import ResourcePolicyPlanner
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import owned_principals
+from ansible_collections.seed.comprehend.plugins.modules import comprehend_resource_policy, kms_comprehend_grant
 
 from helpers import FOREIGN_KEY_STATEMENT, FOREIGN_MODEL_STATEMENT, IMPORTER, PLAYBOOKS, CountingClient
-from helpers import account_client, key_policy, model_arn, principal, race, resource_policy, short
+from helpers import account_client, key_policy, model_arn, module_params, principal, race, resource_policy, short
 from integration.conftest import default_key_policy
 
 RUNS = 8
@@ -69,12 +71,12 @@ def test_eight_runs_add_their_principal_to_one_resource_policy(aws, figures, sta
             aws.owner.client("comprehend").put_resource_policy(
                 ResourceArn=arn, ResourcePolicy=json.dumps({"Version": "2012-10-17", "Statement": [FOREIGN_MODEL_STATEMENT]}))
         counters = [CountingClient(client) for client in clients]
-        requests = [build_request({"resource_arn": arn, "principals": [principals[index]], "purge_principals": False})
-                    for index in range(RUNS)]
+        requests = [build_request(module_params(comprehend_resource_policy, resource_arn=arn, principals=[principals[index]],
+                                                purge_principals=False)) for index in range(RUNS)]
 
         def work(index: int) -> Any:
             store = ModelPolicyStore(RetryingBotoClientWrapper(counters[index], aws_retry), requests[index].model)
-            return converge(store, requests[index])
+            return converge(store, ResourcePolicyPlanner(requests[index]))
 
         results = race(RUNS, work)
         policy = resource_policy(aws.owner, arn)
@@ -111,7 +113,8 @@ def test_eight_runs_grant_their_model_on_one_key(aws, figures):
         key = aws.create_key(aws.owner, policy)
         models = [model_arn(f"key{trial}model{index}") for index in range(RUNS)]
         counters = [CountingClient(client) for client in clients]
-        requests = [build_grant_request({"model_arns": [models[index]], "principals": [IMPORTER]}, key) for index in range(RUNS)]
+        requests = [build_grant_request(module_params(kms_comprehend_grant, key_id=key, model_arns=[models[index]], principals=[IMPORTER]), key)
+                    for index in range(RUNS)]
 
         def work(index: int) -> Any:
             return converge_key_policy(RetryingBotoClientWrapper(counters[index], aws_retry), key, requests[index], False)

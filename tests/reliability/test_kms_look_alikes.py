@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import STATEMENT_KINDS, apply_request, owns
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import plan_change, read_grants, build_grant_request
 from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
+from ansible_collections.seed.comprehend.plugins.modules import kms_comprehend_grant
 
-from helpers import FOREIGN_KEY_STATEMENT, IMPORTER, OWNER, REGION
+from helpers import FOREIGN_KEY_STATEMENT, IMPORTER, OWNER, REGION, module_params
 from integration.conftest import default_key_policy
 
 KEY_ARN = f"arn:aws:kms:{REGION}:{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -83,7 +84,7 @@ def test_look_alikes_survive_every_share_unshare_and_purge(foreign, places, chan
     assert read_grants(policy, "aws") == grants
 
     for params in changes:
-        request = build_grant_request(params, KEY_ARN)
+        request = build_grant_request(module_params(kms_comprehend_grant, key_id=KEY_ARN, **params), KEY_ARN)
         plan = plan_change(policy, request)
         grants = apply_request(grants, request)
         assert plan.grants == grants

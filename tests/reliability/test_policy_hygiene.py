@@ -1,6 +1,6 @@
 """Every kind of policy the collection generates passes an independent IAM policy linter: parliament (Duo Labs,
 PyPI), with its community auditors on. The policies come from the collection's own code, for a spread of inputs
-(hypothesis): model resource policies (resource_policy.plan), KMS key policies (kms_grants.plan_change),
+(hypothesis): model resource policies (resource_policy.plan), KMS key policies (key_policy.plan_change),
 the importer's role permissions policy (handoff.importer_role_policy) and the import role's trust policy
 (roles/import_model/vars/main.yml).
 
@@ -24,9 +24,10 @@ from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import imp
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import plan_change, build_grant_request
 from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request, parse_stored, plan
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StoredPolicy
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
+from ansible_collections.seed.comprehend.plugins.modules import comprehend_resource_policy, kms_comprehend_grant
 
-from helpers import FOREIGN_KEY_STATEMENT, FOREIGN_MODEL_STATEMENT, IMPORTER, OWNER
+from helpers import FOREIGN_KEY_STATEMENT, FOREIGN_MODEL_STATEMENT, IMPORTER, OWNER, module_params
 from integration.conftest import default_key_policy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,6 +77,10 @@ MODELS = st.lists(st.builds(
 CURRENT_RESOURCE_POLICY = st.sampled_from([None, {"Version": "2012-10-17", "Statement": [FOREIGN_MODEL_STATEMENT]}])
 
 
+def grant_request(models: List[str], principals: List[str]) -> Any:
+    return build_grant_request(module_params(kms_comprehend_grant, key_id=KEY_ARN, model_arns=models, principals=principals), KEY_ARN)
+
+
 def run(examples: int, **strategies: Any) -> Any:
     """A hypothesis run of the decorated function (one test, so that xdist keeps the tallies in one process)."""
     def decorate(function: Any) -> Any:
@@ -91,9 +96,10 @@ def test_every_generated_policy_passes_parliament(figures):
     @run(150, principals=PRINCIPALS, purge=st.booleans(), current=CURRENT_RESOURCE_POLICY,
          statement_id=st.sampled_from(["ResourcePolicyForImportModel", "ShareWithAnalytics"]))
     def resource_policies(principals, purge, current, statement_id):
-        request = build_request({"resource_arn": f"arn:aws:comprehend:us-west-2:{OWNER}:document-classifier/mycf1/version/v2",
-                                 "principals": principals, "purge_principals": purge, "statement_id": statement_id})
-        stored = None if current is None else StoredPolicy(json.dumps(current), "0" * 32)
+        request = build_request(module_params(
+            comprehend_resource_policy, resource_arn=f"arn:aws:comprehend:us-west-2:{OWNER}:document-classifier/mycf1/version/v2",
+            principals=principals, purge_principals=purge, statement_id=statement_id))
+        stored = None if current is None else Stored(json.dumps(current), "0" * 32)
         lint("resource policy", plan(parse_stored(stored), request), results["tally"], results["waived"], results["errors"])
 
     @run(150, models=MODELS, principals=PRINCIPALS.map(lambda items: [i for i in items if "amazonaws" not in i] or [IMPORTER]),
@@ -102,10 +108,10 @@ def test_every_generated_policy_passes_parliament(figures):
         policy = default_key_policy(OWNER)
         if foreign:
             policy["Statement"].append(FOREIGN_KEY_STATEMENT)
-        first = plan_change(policy, build_grant_request({"model_arns": models, "principals": principals}, KEY_ARN)).after
+        first = plan_change(policy, grant_request(models, principals)).after
         lint("key policy", first, results["tally"], results["waived"], results["errors"])
         if then:  # a second grant on top of the first: more than one pair of statements
-            second = plan_change(first, build_grant_request({"model_arns": then, "principals": [IMPORTER]}, KEY_ARN)).after
+            second = plan_change(first, grant_request(then, [IMPORTER])).after
             lint("key policy", second, results["tally"], results["waived"], results["errors"])
 
     @run(30, keys=st.lists(st.sampled_from([KEY_ARN, "arn:aws:kms:us-west-2:444455556666:key/abcd1234-0000-1111-2222-333344445555",

@@ -1,105 +1,262 @@
-"""End-to-end confirmation of what the role fuzzing (test_bad_input.py) finds: input a role can't use must be
-refused before the role's first write, with a message naming the option. Real ansible-playbook runs against the
-emulator, judged by the emulator's call log."""
+"""Bad input to the roles, end to end: the real roles run by ansible-playbook against the emulator, judged by the
+emulator's call log. Input a role can't use must be refused before the role's first write, with a message naming
+the option (or the handoff field) at fault; a model AWS says can't be shared fails on AWS's state, writing nothing.
+
+The cases are chosen, a handful per kind of mistake: principals (IAM's naming rules, wildcards, service principals,
+another partition), model ARNs, tampered handoffs (a boolean schema_version, keys of another account or region,
+fields added, dropped or changed), and role options of the wrong type or out of bounds. One ansible-playbook process
+runs all the cases of a role, one play per case (playbooks/role_case.yml): each play runs the role with the case's
+variables and nothing else, and notes where the role stopped and the calls the emulator logged meanwhile.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+import yaml
 
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import importer_role_policy
 
-from fake_aws import FakeAws
-from helpers import IMPORTER, OWNER
-from inprocess import simulate_import_model, validate_role_arguments
+from helpers import IMPORTER, IMPORTER_ROOT, OWNER, PLAYBOOKS, REGION
+from refusals import STATE_FAILURE, RunOutcome, Tally, names_an_option
 
 
-def served_writes(aws, account):
-    return [f"{call['service']}:{call['operation']}" for call in aws.write_calls(account) if call["status"] < 400]
+@dataclass(frozen=True)
+class RoleCase:
+    """One bad input to a role: the role variables it changes, and what the run must end with."""
+
+    what: str
+    variables: Dict[str, Any]
+    names: Tuple[str, ...]  # the message names one of these: an option or a handoff field, or the model AWS won't share
+    state_failure: bool = False  # AWS answers about its state instead of a refusal
+    group: str = ""  # the report row, after the role's name
 
 
-def judge_refusal(figures, target, run, writes, named, refused_what):
-    """Record and assert one end-to-end refusal: the run failed, wrote nothing first, and named the option."""
-    row = {"target": target, "cases": 1, "refused": int(run.rc != 0), "writes before a refusal": len(writes),
-           "refusals not naming an option": int(run.rc != 0 and not named)}
-    role = target.split(",", 1)[0]
-    figures.add("bad-input", row, run.rc != 0 and not writes and named,
-                [f"{role} wrote {', '.join(writes)} before refusing {refused_what}"] if writes else [])
-    assert run.rc != 0 and named, run.stdout[-2000:]
-    assert writes == [], f"the role wrote {writes} before refusing the input"
+def failure_message(result: Dict[str, Any]) -> str:
+    """The message of a failed task, and of each failed item of a loop."""
+    items = [item.get("msg", "") for item in result.get("results", []) if isinstance(item, dict) and item.get("failed")]
+    return " | ".join(str(message) for message in [result.get("msg", "")] + items if message)
 
 
-def test_share_model_refuses_a_service_principal_before_writing(aws, playbook, figures):
-    """A service principal is a valid principal of a model's resource policy but not of a key policy grant: with a
-    model under a customer managed key, the role must refuse it before it writes the resource policy."""
+def saved_outcome(saved: Dict[str, Any]) -> RunOutcome:
+    """A case's outcome as role_case.yml saved it."""
+    failure = saved["failure"]
+    if failure is None:
+        return RunOutcome(False, "", "", saved["calls"])
+    result = failure["result"]
+    text = json.dumps(result)
+    crashed = "MODULE FAILURE" in text or "Traceback (most recent call last)" in text
+    return RunOutcome(True, failure_message(result), text[:600] if crashed else "", saved["calls"], where=failure["task"])
+
+
+def run_cases(playbook, tmp_path, aws, role: str, account: Any, common: Dict[str, Any], cases: List[RoleCase]) -> List[RunOutcome]:
+    """Run every case in one ansible-playbook process, as ``account``: one play per case with ``common`` and the
+    case's variables (the case's win), then one that saves their outcomes. The batch itself must go through: each
+    case's failure is rescued."""
+    plays = []
+    for index, case in enumerate(cases):
+        variables = dict(common, **case.variables)
+        variables.update(case_role=f"seed.comprehend.{role}", emulator_url=aws.url)
+        plays.append({"name": f"Case {index}: {case.what}", "hosts": "localhost", "gather_facts": False,
+                      "module_defaults": {"group/seed.comprehend.aws": "{{ aws_connection }}"}, "vars": variables,
+                      "tasks": [{"name": "Run the case", "ansible.builtin.import_tasks": str(PLAYBOOKS / "role_case.yml")}]})
+    plays.append({"name": "Save the cases' outcomes", "hosts": "localhost", "gather_facts": False, "tasks": [{
+        "name": "Save them", "ansible.builtin.copy": {"content": "{{ role_cases | to_json }}", "dest": "{{ output_dir }}/cases.json",
+                                                      "mode": "0600"}}]})
+    path = tmp_path / f"{role}-cases.yml"
+    path.write_text(yaml.safe_dump(plays, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    run = playbook(str(path), account=account)
+    assert run.rc == 0, run.stdout[-3000:]
+    saved = json.loads((run.output_dir / "cases.json").read_text(encoding="utf-8"))
+    assert len(saved) == len(cases), run.stdout[-3000:]
+    return [saved_outcome(outcome) for outcome in saved]
+
+
+def judge_cases(figures, role: str, cases: List[RoleCase], outcomes: List[RunOutcome]) -> None:
+    """Record one report row per group of cases and assert each case ended as it must."""
+    wrong: List[str] = []
+    tallies: Dict[str, Tally] = {}
+    for case, outcome in zip(cases, outcomes):
+        tally = tallies.setdefault(case.group, Tally([]))
+        tally.judge(case.variables, outcome, list(case.names))
+        state_failure = outcome.failed and bool(STATE_FAILURE.search(outcome.message))
+        # Tally checks the names of refusals; an AWS state failure must name the model too.
+        if not outcome.failed or state_failure != case.state_failure or not names_an_option(outcome.message, case.names):
+            wrong.append(f"{role}, {case.what}: expected {'an AWS state failure' if case.state_failure else 'a refusal'} naming "
+                         f"{' or '.join(case.names)}, got "
+                         f"{'a failure: ' + outcome.told[:300] if outcome.failed else 'a run that went through'}")
+    for group, tally in tallies.items():
+        target = f"{role} role{': ' + group if group else ''}"
+        figures.add("bad-input", tally.row(target), tally.ok and not tally.counts["accepted"], tally.notes(target))
+    assert not wrong, wrong
+    assert all(tally.ok for tally in tallies.values()), {group: tally.examples for group, tally in tallies.items()}
+
+
+# ------------------------------------------------------------------------------------------------ share_model
+
+
+def bad_principal(principal: str, what: str) -> RoleCase:
+    return RoleCase(f"principal {principal!r} ({what})", {"share_model_principals": [IMPORTER, principal]},
+                    ("share_model_principals",), group="principals breaking IAM's naming rules")
+
+
+def share_cases(models: Dict[str, str]) -> List[RoleCase]:
+    """The share_model role's cases; ``models`` are the owner's by name."""
+    missing = models["tickets"].replace("tickets", "nosuchmodel")
+    return [
+        bad_principal(f"arn:aws:iam::{IMPORTER}:user/j\u00e9", "a non-ASCII letter in the name"),
+        bad_principal(f"arn:aws:iam::{IMPORTER}:role/t\u00e9am/Importer", "a non-ASCII letter in the path"),
+        bad_principal(f"arn:aws:iam::{IMPORTER}:role/te*am/Importer", "a wildcard in the path"),
+        bad_principal(f"arn:aws:iam::{IMPORTER}:role/Import*er", "a wildcard in the name"),
+        bad_principal(f"arn:aws:iam::{IMPORTER}:role/{'r' * 65}", "a name over 64 characters"),
+        # A service principal may import a model but can't be named in a key policy grant.
+        RoleCase("a service principal, a model under a customer managed key",
+                 {"share_model_principals": [IMPORTER, "comprehend.amazonaws.com"]}, ("share_model_principals",)),
+        RoleCase("the wildcard principal", {"share_model_principals": ["*"]}, ("share_model_principals",)),
+        RoleCase("a principal of another partition", {"share_model_principals": [f"arn:aws-cn:iam::{IMPORTER}:root"]},
+                 ("share_model_principals",)),
+        RoleCase("no principal", {"share_model_principals": []}, ("share_model_principals",)),
+        RoleCase("a model ARN that is none", {"share_model_arns": ["tickets"]}, ("share_model_arns",)),
+        RoleCase("models of two partitions", {"share_model_arns": [models["tickets"], models["tickets"].replace(":aws:", ":aws-cn:")]},
+                 ("share_model_arns",)),
+        RoleCase("a service principal as key principal", {"share_model_key_principals": ["comprehend.amazonaws.com"]},
+                 ("share_model_key_principals",)),
+        RoleCase("the wildcard as key principal", {"share_model_key_principals": ["*"]}, ("share_model_key_principals",)),
+        RoleCase("share_model_state neither present nor absent", {"share_model_state": "shared"}, ("share_model_state",)),
+        RoleCase("share_model_purge_principals not a boolean", {"share_model_purge_principals": "maybe"}, ("share_model_purge_principals",)),
+        RoleCase("a key policy size limit no grant fits in", {"share_model_key_policy_size_limit": 100},
+                 ("share_model_key_policy_size_limit", "policy_size_limit")),
+        RoleCase("a handoff path in a directory that doesn't exist", {"share_model_handoff_path": "/nonexistent/handoff.json"},
+                 ("share_model_handoff_path",)),
+        RoleCase("share_model_aws not a dictionary", {"share_model_aws": REGION}, ("share_model_aws",)),
+        RoleCase("a model still training", {"share_model_arns": [models["training"]]}, (models["training"],), state_failure=True),
+        RoleCase("a model under an AWS managed key", {"share_model_arns": [models["managed"]]}, (models["managed"],), state_failure=True),
+        RoleCase("a model that doesn't exist", {"share_model_arns": [missing]}, (missing,), state_failure=True),
+    ]
+
+
+def test_share_model_refuses_bad_input_before_writing(aws, playbook, tmp_path, figures):
+    """Each case runs the share_model role on two models (one under a customer managed key) with one mistake; as
+    given, the role would write both resource policies and the key policy."""
     key = aws.create_key(aws.owner)
-    model = aws.create_model(aws.owner, name="tickets", version="v1", kms_key_id=key)
-    aws.reset_calls()
-    run = playbook("share/share.yml", share_model_arns=[model], share_model_principals=[IMPORTER, "comprehend.amazonaws.com"])
-    judge_refusal(figures, "share_model role, e2e: a service principal with a customer managed key", run,
-                  served_writes(aws, OWNER), "principals" in run.stdout and "comprehend.amazonaws.com" in run.stdout,
-                  "the service principal")
+    models = {"tickets": aws.create_model(aws.owner, name="tickets", version="v1"),
+              "cmk": aws.create_model(aws.owner, name="cmk", version="v1", kms_key_id=key),
+              "training": aws.create_model(aws.owner, name="training", version="v1", status="TRAINING"),
+              "managed": aws.create_model(aws.owner, name="managed", version="v1", kms_key_id="alias/aws/comprehend")}
+    common = {"share_model_arns": [models["tickets"], models["cmk"]], "share_model_principals": [IMPORTER]}
+    cases = share_cases(models)
+    judge_cases(figures, "share_model", cases, run_cases(playbook, tmp_path, aws, "share_model", aws.owner, common, cases))
 
 
-def importer_handoff(aws, model, key_type="aws_owned", kms_key_arn=None):
-    entry = {"schema_version": 1, "model_arn": model, "model_type": "document_classifier", "region": "us-west-2",
-             "source_account": OWNER, "principals": [IMPORTER], "key_type": key_type}
-    if kms_key_arn is not None:
-        entry["kms_key_arn"] = kms_key_arn
-    return [entry]
+# ------------------------------------------------------------------------------------------------ import_model
+
+# A resource policy that lets the importer's account import the model.
+SHARED_WITH_IMPORTER = {"Version": "2012-10-17", "Statement": [{
+    "Sid": "ResourcePolicyForImportModel", "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "*",
+    "Principal": {"AWS": IMPORTER_ROOT}}]}
 
 
-def shared_model(aws, kms_key_id=None):
-    model = aws.create_model(aws.owner, name="tickets", version="v1", kms_key_id=kms_key_id)
-    aws.owner.client("comprehend").put_resource_policy(ResourceArn=model, ResourcePolicy=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Sid": "ResourcePolicyForImportModel", "Effect": "Allow",
-                                                "Action": "comprehend:ImportModel", "Resource": "*",
-                                                "Principal": {"AWS": f"arn:aws:iam::{IMPORTER}:root"}}]}))
-    return model
+@dataclass
+class ImportWorld:
+    """Models the owner shared with the importer, and the handoff entries that describe them truly."""
+
+    key: str
+    sound: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # model name -> its handoff entry
+
+    def handoff(self, tampered: Optional[Dict[str, Any]] = None, position: int = 0) -> List[Dict[str, Any]]:
+        """The sound entries of the models under AWS owned keys, with ``tampered`` at ``position``."""
+        entries = [entry for name, entry in self.sound.items() if name != "cmk"]
+        if tampered is not None:
+            entries.insert(position % (len(entries) + 1), tampered)
+        return entries
 
 
-def test_import_model_refuses_a_key_that_is_not_an_arn_before_writing(aws, playbook, figures):
-    """import_model_kms_key_arn must be a KMS key ARN; anything else must be refused before the service role is made."""
-    model = shared_model(aws)
-    aws.reset_calls()
-    run = playbook("import/import.yml", account=aws.importer, import_model_handoff=importer_handoff(aws, model),
-                   import_model_kms_key_arn="alias/my-key")
-    judge_refusal(figures, "import_model role, e2e: import_model_kms_key_arn not an ARN", run, served_writes(aws, IMPORTER),
-                  "import_model_kms_key_arn" in run.stdout, "import_model_kms_key_arn='alias/my-key'")
+def shared_models(aws) -> ImportWorld:
+    """A model under a customer managed key and two under AWS owned keys, shared with the importer's account."""
+    world = ImportWorld(aws.create_key(aws.owner))
+    for name in ("cmk", "tickets", "people"):
+        arn = aws.create_model(aws.owner, name=name, version="v1", kms_key_id=world.key if name == "cmk" else None,
+                               policy=SHARED_WITH_IMPORTER)
+        entry = {"schema_version": 1, "model_arn": arn, "model_type": "document_classifier", "region": REGION,
+                 "source_account": OWNER, "principals": [IMPORTER_ROOT], "key_type": "aws_owned"}
+        if name == "cmk":
+            entry.update(key_type="customer_managed", kms_key_arn=world.key, key_principals=[IMPORTER_ROOT],
+                         importer_role_policy=importer_role_policy([world.key]))
+        world.sound[name] = entry
+    return world
 
 
-def test_import_model_refuses_a_handoff_key_that_is_not_an_arn_before_writing(aws, playbook, figures):
-    """A handoff entry whose kms_key_arn is not a string (a damaged or hand-edited handoff file) must be refused by
-    checked_handoff, naming the field, not fail later inside the importer_role_policy filter."""
-    model = shared_model(aws)
-    aws.reset_calls()
-    run = playbook("import/import.yml", account=aws.importer,
-                   import_model_handoff=importer_handoff(aws, model, "customer_managed", {"arn": "arn:aws:kms:us-west-2:111122223333:key/x"}))
-    judge_refusal(figures, "import_model role, e2e: handoff kms_key_arn not a string", run, served_writes(aws, IMPORTER),
-                  "kms_key_arn" in run.stdout, "a handoff kms_key_arn that is a mapping")
+def tampered(world: ImportWorld, what: str, change: Dict[str, Any], names: Tuple[str, ...], index: int,
+             dropped: Tuple[str, ...] = ()) -> RoleCase:
+    """The customer managed key's entry with one tampering, placed among the sound entries at a place that moves
+    from case to case."""
+    entry = {key: value for key, value in dict(world.sound["cmk"], **change).items() if key not in dropped}
+    return RoleCase(f"handoff: {what}", {"import_model_handoff": world.handoff(entry, index)}, names, group="tampered handoffs")
+
+
+def import_cases(world: ImportWorld, importer_key: str) -> List[RoleCase]:
+    """The import_model role's cases: tampered handoffs, then mistakes in the role's options."""
+    key = world.key
+    foreign_keys = {"of another account": key.replace(OWNER, "999988887777"), "of another region": key.replace(REGION, "eu-west-1"),
+                    "of the importer's account": importer_key}
+    changes = [("schema_version true", {"schema_version": True}, ("schema_version",)),
+               ("schema_version 2", {"schema_version": 2}, ("schema_version",))]
+    changes += [(f"kms_key_arn {what}", {"kms_key_arn": arn, "importer_role_policy": importer_role_policy([arn])}, ("kms_key_arn",))
+                for what, arn in foreign_keys.items()]
+    changes += [("kms_key_arn a mapping", {"kms_key_arn": {"arn": key}}, ("kms_key_arn",)),
+                ("an importer_role_policy for another key", {"importer_role_policy": importer_role_policy([foreign_keys["of another account"]])},
+                 ("importer_role_policy",)),
+                ("a field added", {"installer": "curl | sh"}, ("installer",)),
+                ("a region that isn't the model's", {"region": "eu-west-1"}, ("region",)),
+                ("a model ARN that is none", {"model_arn": "tickets"}, ("model_arn",)),
+                ("no principal", {"principals": []}, ("principals",))]
+    cases = [tampered(world, what, change, names, index) for index, (what, change, names) in enumerate(changes)]
+    cases.append(tampered(world, "the region dropped", {}, ("region",), len(cases), dropped=("region",)))
+    model = world.sound["cmk"]["model_arn"]
+    return cases + [
+        RoleCase("import_model_handoff a number", {"import_model_handoff": 5}, ("import_model_handoff",)),
+        RoleCase("import_model_handoff empty", {"import_model_handoff": []}, ("import_model_handoff",)),
+        RoleCase("import_model_handoff broken JSON text", {"import_model_handoff": '[{"schema_version": 1,'}, ("import_model_handoff",)),
+        RoleCase("import_model_kms_key_arn an alias", {"import_model_kms_key_arn": "alias/my-key"}, ("import_model_kms_key_arn",)),
+        RoleCase("import_model_kms_key_arn of another region", {"import_model_kms_key_arn": importer_key.replace(REGION, "eu-west-1")},
+                 ("import_model_kms_key_arn",)),
+        RoleCase("import_model_wait_timeout below 0", {"import_model_wait_timeout": -1}, ("import_model_wait_timeout",)),
+        RoleCase("import_model_poll_delay below 1", {"import_model_poll_delay": 0}, ("import_model_poll_delay",)),
+        RoleCase("import_model_names for a model not in the handoff", {"import_model_names": {model.replace("cmk", "other"): {"model_name": "x"}}},
+                 ("import_model_names",)),
+        RoleCase("a copy name breaking Comprehend's rules", {"import_model_names": {model: {"model_name": "cmk_copy"}}},
+                 ("import_model_names",)),
+        RoleCase("import_model_role_name breaking IAM's rules", {"import_model_role_name": "seed comprehend import!"},
+                 ("import_model_role_name",)),
+        RoleCase("import_model_aws not a dictionary", {"import_model_aws": REGION}, ("import_model_aws",)),
+    ]
+
+
+def test_import_model_refuses_bad_input_before_writing(aws, playbook, tmp_path, figures):
+    """Each case runs the import_model role with one mistake in a handoff of three shared models (one under a
+    customer managed key); as given, the role would create its service role and import the three."""
+    world = shared_models(aws)
+    common = {"import_model_handoff": world.handoff(world.sound["cmk"]), "import_model_aws": "{{ aws_connection }}",
+              "import_model_poll_delay": 1}
+    cases = import_cases(world, aws.create_key(aws.importer))
+    judge_cases(figures, "import_model", cases, run_cases(playbook, tmp_path, aws, "import_model", aws.importer, common, cases))
 
 
 def test_import_model_two_versions_of_one_model_without_names(aws, playbook, figures):
     """Two versions of one classifier in the handoff and no import_model_names: the copies' default names (the
     source's name, no version) are the same. The role must either import both under distinct names or refuse before
     the first import, naming import_model_names; importing one and then failing on the other leaves half the work."""
-    first = aws.create_model(aws.owner, name="tickets", version="v1")
-    second = aws.create_model(aws.owner, name="tickets", version="v2")
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "ResourcePolicyForImportModel", "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "*",
-        "Principal": {"AWS": f"arn:aws:iam::{IMPORTER}:root"}}]})
-    for model in (first, second):
-        aws.owner.client("comprehend").put_resource_policy(ResourceArn=model, ResourcePolicy=policy)
+    world = shared_models(aws)
+    first = world.sound["tickets"]
+    second = dict(first, model_arn=aws.create_model(aws.owner, name="tickets", version="v2", policy=SHARED_WITH_IMPORTER))
     aws.reset_calls()
-    run = playbook("import/import.yml", account=aws.importer,
-                   import_model_handoff=importer_handoff(aws, first) + importer_handoff(aws, second))
-    writes = served_writes(aws, IMPORTER)
+    run = playbook("import/import.yml", account=aws.importer, import_model_handoff=[first, second])
+    writes = [call for call in aws.write_calls(IMPORTER) if call["status"] < 400]
     copies = aws.importer.client("comprehend").list_document_classifiers()["DocumentClassifierPropertiesList"]
     sources = sorted(copy.get("SourceModelArn", "") for copy in copies)
-    imported_both = run.rc == 0 and sources == sorted([first, second])
+    imported_both = run.rc == 0 and sources == sorted([first["model_arn"], second["model_arn"]])
     refused_cleanly = run.rc != 0 and not writes and "import_model_names" in run.stdout
     row = {"target": "import_model role, e2e: two versions of one model, no import_model_names", "cases": 1,
            "accepted": int(imported_both), "refused": int(run.rc != 0),
@@ -107,68 +264,6 @@ def test_import_model_two_versions_of_one_model_without_names(aws, playbook, fig
            "refusals not naming an option": int(run.rc != 0 and "import_model_names" not in run.stdout)}
     figures.add("bad-input", row, imported_both or refused_cleanly,
                 [] if imported_both or refused_cleanly else
-                [f"import_model role imported {len(copies)} of 2 versions ({', '.join(writes)}) and then failed: the copies' "
-                 "default names collide"])
+                [f"import_model role imported {len(copies)} of 2 versions ({', '.join(call['operation'] for call in writes)}) and then "
+                 "failed: the copies' default names collide"])
     assert imported_both or refused_cleanly, (run.rc, writes, sources, run.stdout[-1500:])
-
-
-SOURCE_KEY = f"arn:aws:kms:us-west-2:{OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-# A key the handoff must never bring into the service role's policy: another account's, or another region's.
-FOREIGN_KEYS = [SOURCE_KEY.replace(OWNER, "999988887777"), SOURCE_KEY.replace("us-west-2", "eu-west-1"),
-                SOURCE_KEY.replace(OWNER, IMPORTER)]
-
-
-def sound_entry(key_type: str = "customer_managed") -> Dict[str, Any]:
-    entry = {"schema_version": 1, "model_arn": f"arn:aws:comprehend:us-west-2:{OWNER}:document-classifier/tickets/version/v1",
-             "model_type": "document_classifier", "region": "us-west-2", "source_account": OWNER, "principals": [IMPORTER],
-             "key_type": key_type}
-    if key_type == "customer_managed":
-        entry.update(kms_key_arn=SOURCE_KEY, key_principals=[f"arn:aws:iam::{IMPORTER}:root"])
-    entry["importer_role_policy"] = importer_role_policy([SOURCE_KEY] if key_type == "customer_managed" else [])
-    return entry
-
-
-@st.composite
-def tampered_entries(draw) -> Dict[str, Any]:
-    """A sound entry with one tampering: a boolean where an integer belongs, or a key of another account or region
-    (with the importer_role_policy that would go with it, as a careful attacker would write)."""
-    entry = sound_entry(draw(st.sampled_from(["customer_managed", "aws_owned"])))
-    if draw(st.booleans()):
-        entry["schema_version"] = True
-    else:
-        key = draw(st.sampled_from(FOREIGN_KEYS))
-        entry.update(key_type="customer_managed", kms_key_arn=key, importer_role_policy=importer_role_policy([key]))
-    return entry
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(tampered=tampered_entries(), position=st.integers(min_value=0, max_value=2), own_key=st.booleans())
-def test_import_model_refuses_tampered_handoffs_before_any_write(tampered, position, own_key):
-    """However it is placed among sound entries, a tampered entry stops the import play before its first write, with
-    a message naming the handoff field; the foreign key never reaches the service role's policy."""
-    sound = sound_entry("aws_owned")
-    handoff = [dict(sound, model_arn=sound["model_arn"].replace("tickets", f"other{index}")) for index in range(2)]
-    handoff.insert(position, tampered)
-    arguments = {"import_model_handoff": handoff, "import_model_aws": {"region": "us-west-2"}}
-    if own_key:
-        arguments["import_model_kms_key_arn"] = f"arn:aws:kms:us-west-2:{IMPORTER}:key/abcd"
-    world = FakeAws(caller_account=IMPORTER)
-    run = simulate_import_model(validate_role_arguments("import_model", arguments).validated_parameters, world)
-    assert run.failed_step == "Read and check the handoff, and name the copies", (run.failed_step, run.message)
-    assert run.traceback is None and world.writes == [], run.message
-    assert "schema_version True" in run.message or "handoff kms_key_arn" in run.message, run.message
-
-
-def test_import_model_refuses_a_boolean_schema_version_and_a_cross_account_key_before_writing(aws, playbook, figures):
-    """End to end: schema_version true (True == 1 in Python) and a key of another account, each refused before the
-    service role or any import is written."""
-    model = shared_model(aws, kms_key_id=aws.create_key(aws.owner))
-    foreign_key = aws.create_key(aws.importer)  # a real key, of the importer's account: not the model's
-    for change, named in (({"schema_version": True}, "schema_version True"),
-                          ({"kms_key_arn": foreign_key, "importer_role_policy": importer_role_policy([foreign_key])},
-                           f"handoff kms_key_arn {foreign_key} is not a key of the model's account {OWNER}")):
-        entry = dict(sound_entry(), model_arn=model, **change)
-        aws.reset_calls()
-        run = playbook("import/import.yml", account=aws.importer, import_model_handoff=[entry])
-        judge_refusal(figures, f"import_model role, e2e: handoff {', '.join(change)} tampered", run,
-                      served_writes(aws, IMPORTER), named in run.stdout, f"a handoff with {', '.join(change)} tampered")

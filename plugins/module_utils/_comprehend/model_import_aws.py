@@ -36,6 +36,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import kms_refusal_message
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import missing_key_permissions
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import refusal_message
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import NEVER_TRAINED_STATUSES
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import TRAINED_STATUSES
 
 FIRST_POLL_DELAY = 1.0
@@ -149,7 +150,7 @@ def start_import(comprehend: Any, iam: Any, request: ImportRequest, account: str
 
 def wait_until_trained(comprehend: Any, model: ModelArn, timeout: float, longest: float = MAX_POLL_DELAY,
                        sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> Dict[str, Any]:
-    """Poll with growing delays until TRAINED / TRAINED_WITH_WARNING; IN_ERROR fails with the model's message."""
+    """Poll with growing delays until the model is trained; a status it never leaves trained fails with its message."""
     waits = pauses(timeout, min(FIRST_POLL_DELAY, longest), longest, clock)
     polls: List[str] = []
     while True:
@@ -158,7 +159,7 @@ def wait_until_trained(comprehend: Any, model: ModelArn, timeout: float, longest
         polls.append(status)
         if status in TRAINED_STATUSES:
             return dict(properties, Polls=polls)
-        if status in ("IN_ERROR", "STOPPED", "DELETING"):
+        if status in NEVER_TRAINED_STATUSES:
             raise OperationError(f"the import of {model.arn} ended in {status}: {properties.get('Message') or 'no message'}",
                                  model_arn=model.arn, status=status, polls=polls)
         pause = next(waits, None)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure shaping of what comprehend_model_info returns (no boto3 here)."""
+"""Comprehend model statuses, and pure shaping of what comprehend_model_info returns (no boto3 here)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,15 @@ from typing import Any, Dict, Mapping, Optional
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
 
-# Describe* Status values from the service model (the guide's "TRAINED_WITH_WARNINGS" spelling is wrong).
+# Every status list of the collection. The ModelStatus enum of the Comprehend service model (botocore's
+# data/comprehend/2017-11-27/service-2.json), the Status of DescribeDocumentClassifier / DescribeEntityRecognizer;
+# the developer guide's "TRAINED_WITH_WARNINGS" spelling is wrong.
 MODEL_STATUSES = ("SUBMITTED", "TRAINING", "DELETING", "STOP_REQUESTED", "STOPPED", "IN_ERROR", "TRAINED", "TRAINED_WITH_WARNING")
+# A model in one of these can be used: shared, imported, waited for no longer.
 TRAINED_STATUSES = ("TRAINED", "TRAINED_WITH_WARNING")
+# A model in one of these will never be trained, so waiting for it stops. Not STOP_REQUESTED: a training that
+# completes before the stop takes effect still ends TRAINED (StopTrainingDocumentClassifier's API reference).
+NEVER_TRAINED_STATUSES = ("IN_ERROR", "STOPPED", "DELETING")
 
 
 def encryption_facts(key_id: Optional[str], key_metadata: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
@@ -55,6 +61,7 @@ def model_facts(model: ModelArn, properties: Mapping[str, Any], key_metadata: Op
         "account": model.account,
         "region": model.region,
         "status": properties.get("Status"),
+        "trained": properties.get("Status") in TRAINED_STATUSES,
         "message": properties.get("Message"),
         "source_model_arn": properties.get("SourceModelArn"),
         "encryption": encryption_facts(properties.get("ModelKmsKeyId"), key_metadata),

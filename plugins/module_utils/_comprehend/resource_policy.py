@@ -5,8 +5,9 @@
 
 The module owns one statement of a model version's resource policy, found by its Sid, that allows
 ``comprehend:ImportModel`` on ``Resource: "*"`` to a set of principals; every other statement is kept as it is.
-Or, in whole-policy mode, it replaces the document. ``build_request`` checks the options, ``plan`` computes the
-wanted document from the attached one, and ``ResourcePolicyPlanner`` hands that to converge.converge.
+Or, in whole-policy mode, it replaces the document. ``build_request`` turns the module's validated options into a
+request, ``plan`` computes the wanted document from the attached one, ``ResourcePolicyPlanner`` hands that to
+converge.converge, and ``resources_result`` makes the module's return values of the outcomes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple, Union
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Change
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
@@ -59,8 +61,8 @@ class PolicyRequest:
     policy: Optional[Policy] = None
 
 
-def check_statement_id(value: Any) -> str:
-    if not isinstance(value, str) or not _STATEMENT_ID_RE.match(value):
+def check_statement_id(value: str) -> str:
+    if not _STATEMENT_ID_RE.match(value):
         raise InvalidInputError(
             f"statement_id: {value!r} is not a usable Sid: 1 to 128 printable characters (letters and digits are safest)"
         )
@@ -124,44 +126,41 @@ def check_policy(value: Any, partition: str, allow_wildcard: bool) -> Policy:
 
 
 def build_request(params: Mapping[str, Any], arn_option: str = "resource_arn") -> PolicyRequest:
-    """Check the module's options (after Ansible's own argument checks) and return the request; no AWS needed.
+    """The request for O(resource_arn) from the module's options as its argument spec validated them (every option
+    present, with its default, type and choices); here go the checks the spec can't make. No AWS needed.
 
     Raises InvalidInputError with a message for the user.
     """
-    model = parse_model_arn(params.get("resource_arn"), option=arn_option)
-    state = params.get("state") or "present"
-    statement_id = check_statement_id(params.get("statement_id", DEFAULT_STATEMENT_ID))
-    allow_wildcard = bool(params.get("allow_wildcard_principal"))
-    if params.get("policy") is not None:
+    model = parse_model_arn(params["resource_arn"], option=arn_option)
+    state = params["state"]
+    statement_id = check_statement_id(params["statement_id"])
+    allow_wildcard = params["allow_wildcard_principal"]
+    if params["policy"] is not None:
         if state == "absent":
             raise InvalidInputError("policy can't be used with state=absent; state=absent alone deletes the whole policy")
         return PolicyRequest(model, state, statement_id, policy=check_policy(params["policy"], model.partition, allow_wildcard))
-    if params.get("principals") is None:
+    if params["principals"] is None:
         if state == "present":
             raise InvalidInputError("state=present needs principals or policy")
         return PolicyRequest(model, state, statement_id)
     principals = frozenset(
         # Taking a wildcard away needs no opt-in.
         Principal.parse(item, model.partition, allow_wildcard=allow_wildcard or state == "absent")
-        for item in as_list(params["principals"])
+        for item in params["principals"]
     )
-    purge = params.get("purge_principals")
-    return PolicyRequest(model, state, statement_id, principals=principals, purge=True if purge is None else bool(purge))
+    return PolicyRequest(model, state, statement_id, principals=principals, purge=params["purge_principals"])
 
 
 def build_requests(params: Mapping[str, Any]) -> List[PolicyRequest]:
     """One request per model version: O(resource_arn), or each of O(resource_arns) once, every one checked before
-    the first AWS call."""
-    arns = params.get("resource_arns")
+    the first AWS call. ``params`` as for build_request; the spec makes exactly one of the two options set."""
+    arns = params["resource_arns"]
     if arns is None:
         return [build_request(params)]
-    if not isinstance(arns, list) or not arns:
+    if not arns:
         raise InvalidInputError("resource_arns must name at least one model version ARN")
-    unique: List[Any] = []
-    for arn in arns:
-        if arn not in unique:  # the same model twice in one task would contend with itself
-            unique.append(arn)
-    return [build_request(dict(params, resource_arn=arn), arn_option="resource_arns") for arn in unique]
+    # dict keeps the first of each ARN in order: the same model twice in one task would contend with itself.
+    return [build_request(dict(params, resource_arn=arn), arn_option="resource_arns") for arn in dict.fromkeys(arns)]
 
 
 def _owned(policy: Optional[Policy], statement_id: str) -> List[Tuple[int, Statement]]:
@@ -272,7 +271,7 @@ class ResourcePolicyPlanner:
 
 
 def outcome_result(outcome: Outcome, request: PolicyRequest, diff: bool = False) -> Dict[str, Any]:
-    """The module's return values."""
+    """One item of the module's ``resources``: one model version's return values, with its diff in diff mode."""
     result: Dict[str, Any] = {
         "changed": outcome.changed,
         "resource_arn": request.model.arn,
@@ -286,11 +285,16 @@ def outcome_result(outcome: Outcome, request: PolicyRequest, diff: bool = False)
     return result
 
 
-def resources_result(requests: List[PolicyRequest], outcomes: List[Outcome], diff: bool = False) -> Dict[str, Any]:
-    """The module's return values for O(resource_arns): one item and one diff per model version."""
-    results = [outcome_result(outcome, request, diff=diff) for request, outcome in zip(requests, outcomes)]
-    result: Dict[str, Any] = {"changed": any(outcome.changed for outcome in outcomes), "resources": results}
-    if diff:
-        result["diff"] = [dict(item.pop("diff"), before_header=item["resource_arn"], after_header=item["resource_arn"])
-                          for item in results]
+def resources_result(requests: List[PolicyRequest], outcomes: List[Outcome], single_arn: bool,
+                     diff: bool = False) -> Dict[str, Any]:
+    """The module's return values: ``resources``, one item per model version, in both forms. With O(resource_arn)
+    (``single_arn``) the only item's values are returned at the top too, as before 0.2.0, its diff included; with
+    O(resource_arns) Ansible shows one diff per model version, under its ARN."""
+    resources = [outcome_result(outcome, request, diff=diff) for request, outcome in zip(requests, outcomes)]
+    result: Dict[str, Any] = {"changed": any(item["changed"] for item in resources), "resources": resources}
+    if single_arn:
+        result.update(resources[0])
+    elif diff:
+        result["diff"] = [dict(item["diff"], before_header=item["resource_arn"], after_header=item["resource_arn"])
+                          for item in resources]
     return result

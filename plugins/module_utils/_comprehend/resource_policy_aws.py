@@ -9,7 +9,7 @@ internal errors are retried with jittered backoff.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 try:
     from botocore.exceptions import ClientError
@@ -42,6 +42,8 @@ STALE_REVISION_CODES = (
     "ConflictException",
     "ConditionalCheckFailedException",
 )
+
+
 def _refused(error: BaseException, model: ModelArn, revision_id: str) -> OperationError:
     return OperationError(
         f"Comprehend refused the resource policy of {model.arn} ({error_code(error)}: {_message(error)}). The policy "
@@ -119,23 +121,36 @@ class ModelPolicyStore:
         return (current.revision_id if current else None) != revision_id
 
 
+def _failure(failed: List[Tuple[ModelArn, BaseException]], total: int, message: str, **details: Any) -> BaseException:
+    """One model version's own error, as a task with O(resource_arn) reported it before 0.2.0; for several, one error
+    naming each failed version. ``message`` is formatted with ``failed``, ``total`` and ``listed``."""
+    if total == 1:
+        return failed[0][1]
+    listed = "; ".join(f"{model.arn}: {failure_message(error)}" for model, error in failed)
+    return OperationError(message.format(failed=len(failed), total=total, listed=listed), **details)
+
+
+def _failed(models: Sequence[ModelArn], runs: List[Tuple[Any, Optional[BaseException]]]) -> List[Tuple[ModelArn, BaseException]]:
+    return [(model, error) for model, (_result, error) in zip(models, runs) if error]
+
+
 def converge_models(stores: List[ModelPolicyStore], requests: List[PolicyRequest], check_mode: bool) -> List[Outcome]:
-    """The policies of several model versions. All are read first, so that a missing model or a refused read stops
-    the task before any write; then each is converged on its own (converge.converge)."""
+    """The policies of one or several model versions. All are read first, so that a missing model or a refused read
+    stops the task before any write; then each is converged on its own (converge.converge)."""
+    models = [request.model for request in requests]
     reads = concurrently(lambda store: store.read(), stores)
-    unread = [f"{store.model.arn}: {failure_message(error)}" for store, (_read, error) in zip(stores, reads) if error]
+    unread = _failed(models, reads)
     if unread:
-        raise OperationError(f"nothing was written: {len(unread)} of {len(stores)} resource policies could not be read: "
-                             + "; ".join(unread))
+        raise _failure(unread, len(stores), "nothing was written: {failed} of {total} resource policies could not be read: {listed}")
 
     runs = concurrently(lambda index: converge(stores[index], ResourcePolicyPlanner(requests[index]), check_mode,
                                                first_read=reads[index][0]), range(len(stores)))
-    failed = [f"{request.model.arn}: {failure_message(error)}" for request, (_outcome, error) in zip(requests, runs) if error]
+    failed = _failed(models, runs)
     if failed:
         done = [(request, outcome) for request, (outcome, error) in zip(requests, runs) if not error]
-        raise OperationError(
-            f"{len(failed)} of {len(stores)} resource policies could not be converged ({'; '.join(failed)}); the "
-            "others were, and resources lists them: run the task again",
+        raise _failure(
+            failed, len(stores), "{failed} of {total} resource policies could not be converged ({listed}); the others were, "
+            "and resources lists them: run the task again",
             changed=any(outcome.changed for _request, outcome in done),
             resources=[outcome_result(outcome, request) for request, outcome in done])
     return [outcome for outcome, _error in runs]

@@ -142,9 +142,9 @@ class Reading:
     look_alikes: Tuple[Tuple[str, str], ...]  # (Sid, why it isn't the module's) of the others with its prefix
 
 
-def parse_model_ref(value: object, option: str = "model_arns") -> ModelRef:
+def parse_model_ref(value: str, option: str = "model_arns") -> ModelRef:
     """Parse an exact Comprehend model ARN, or a pattern with ``*`` such as ``arn:aws:comprehend:*``."""
-    if not (isinstance(value, str) and "*" in value):
+    if "*" not in value:
         model = parse_model_arn(value, option)
         return ModelRef(model.arn, model.partition, model.region, model.account, False)
     match = MODEL_PATTERN_RE.match(value)
@@ -184,37 +184,28 @@ def _unique(values: Iterable[str]) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _principal(value: object, partition: str) -> str:
+def _principal(value: str, partition: str) -> str:
     # A key policy statement can't name a service here, and no option allows a wildcard on a key.
     return Principal.parse(value, partition, wildcard_opt_in=None, allow_service=False).value
 
 
-def _option_list(params: Mapping[str, Any], option: str) -> List[Any]:
-    value = params.get(option)
-    if value is None:
-        return []
-    if not isinstance(value, (list, tuple)):
-        raise InvalidInputError(f"{option} must be a list, got {type(value).__name__}")
-    return list(value)
-
-
 def build_grant_request(params: Mapping[str, Any], key_arn: str) -> GrantRequest:
-    """Check the module's options against the resolved key ARN; raises InvalidInputError naming the option."""
+    """The request of kms_comprehend_grant's options for the resolved key ARN.
+
+    ``params`` are the module's options as its argument spec left them: typed, with their defaults, ``state`` one of
+    its choices. What the spec can't say is checked here, once: a positive size limit, the models' ARNs and their
+    scope (the key's partition, account and region), the principals. Raises InvalidInputError naming the option.
+    """
     partition, region, account = parse_key_arn(key_arn)
-    state = params.get("state", "present")
-    if state not in ("present", "absent"):
-        raise InvalidInputError(f"state must be 'present' or 'absent', got {state!r}")
-    purge = params.get("purge_principals", True)
-    if not isinstance(purge, bool):
-        raise InvalidInputError(f"purge_principals must be a boolean, got {purge!r}")
-    size_limit = params.get("policy_size_limit", POLICY_SIZE_LIMIT)
-    if isinstance(size_limit, bool) or not isinstance(size_limit, int) or size_limit < 1:
+    size_limit = params["policy_size_limit"]
+    if size_limit < 1:
         raise InvalidInputError(f"policy_size_limit must be a positive number of bytes, got {size_limit!r}")
-    refs = [parse_model_ref(value) for value in _option_list(params, "model_arns")]
+    # None: the option was not given, which state=absent allows.
+    refs = [parse_model_ref(value) for value in params["model_arns"] or ()]
     for ref in refs:
         _check_scope(ref, key_arn, partition, region, account)
-    principals = _unique(_principal(value, partition) for value in _option_list(params, "principals"))
-    if state == "present":
+    principals = _unique(_principal(value, partition) for value in params["principals"] or ())
+    if params["state"] == "present":
         for option, given in (("model_arns", refs), ("principals", principals)):
             if not given:
                 raise InvalidInputError(f"{option} must name at least one item with state=present")
@@ -222,8 +213,8 @@ def build_grant_request(params: Mapping[str, Any], key_arn: str) -> GrantRequest
         f"model_arns: {ref.value!r} is a pattern: the grant covers every model version it matches, not a single one"
         for ref in refs if ref.is_pattern
     )
-    return GrantRequest(state=state, partition=partition, models=_unique(ref.value for ref in refs),
-                        principals=principals, purge_principals=purge, warnings=_unique(warnings),
+    return GrantRequest(state=params["state"], partition=partition, models=_unique(ref.value for ref in refs),
+                        principals=principals, purge_principals=params["purge_principals"], warnings=_unique(warnings),
                         policy_size_limit=size_limit)
 
 

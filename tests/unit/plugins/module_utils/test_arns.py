@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_iam_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
@@ -95,3 +96,14 @@ def test_region_names_accepted(region):
 def test_other_mistakes_are_not_blamed_on_the_region(value):
     with pytest.raises(InvalidInputError, match="^resource_arn: .* is not a Comprehend custom model ARN; expected"):
         parse_model_arn(value)
+
+
+@pytest.mark.parametrize("name", ["seed-comprehend-import", "a", "x" * 64, "role+=,.@_-9"])
+def test_check_iam_name_accepts(name):
+    assert check_iam_name(name, "import_model_role_name") == name
+
+
+@pytest.mark.parametrize("name", ["", "x" * 65, "seed comprehend import!", "Rôle", "a/b", "a*", 5, None])
+def test_check_iam_name_refuses_naming_the_option(name):
+    with pytest.raises(InvalidInputError, match=r"^import_model_role_name: .* is not a valid IAM name"):
+        check_iam_name(name, "import_model_role_name")

@@ -4,8 +4,8 @@
 """Fuzz test of comprehend_resource_policy's argument handling (hypothesis).
 
 Each generated argument set goes through what the module does before and around its AWS calls: Ansible's own
-argument validation with the module's ARGUMENT_SPEC, then build_request, then converge over an in-memory policy
-store. Every set must end in a clean failure (an Ansible argument error or InvalidInputError) or in requests that
+argument validation with the module's ARGUMENT_SPEC, then build_requests, then converge over an in-memory policy
+store for each request. Every set must end in a clean failure (an Ansible argument error or InvalidInputError) or in requests that
 botocore's Comprehend service model accepts, including the length and pattern limits botocore itself leaves to AWS.
 A valid request must also do what it says, and a second run of it must write nothing.
 """
@@ -21,20 +21,19 @@ from botocore.validate import validate_parameters
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import as_list
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
 from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import statements_of
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import IMPORT_ACTION
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StoredPolicy
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import ResourcePolicyPlanner
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_requests
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import owned_principals
-from ansible_collections.seed.comprehend.plugins.modules.comprehend_resource_policy import ARGUMENT_SPEC
-from ansible_collections.seed.comprehend.plugins.modules.comprehend_resource_policy import MUTUALLY_EXCLUSIVE
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils._comprehend.test_resource_policy import VALIDATOR
 
 EXAMPLES = 1200
-VALIDATOR = ArgumentSpecValidator(ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE)
 COMPREHEND = botocore.session.get_session().get_service_model("comprehend")
 FOREIGN = {"Sid": "Foreign", "Effect": "Allow", "Action": IMPORT_ACTION, "Resource": "*",
            "Principal": {"AWS": "999988887777"}, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}}
@@ -115,6 +114,7 @@ def policies(draw):
 hostile_arguments = st.fixed_dictionaries({}, optional={
     "resource_arn": st.one_of(model_arns(), junk),
     "model_arn": model_arns(),
+    "resource_arns": st.one_of(st.lists(st.one_of(model_arns(), junk), max_size=3), junk),
     "state": st.one_of(st.sampled_from(["present", "absent"]), junk),
     "principals": principal_lists,
     "purge_principals": st.one_of(st.booleans(), st.sampled_from(["yes", "no", "maybe"]), junk),
@@ -149,8 +149,12 @@ good_policies = st.builds(lambda statements_, as_text: json.dumps(statements_) i
 
 @st.composite
 def plausible_arguments(draw):
-    params = {"resource_arn": draw(st.one_of(good_arns, good_arns, good_arns, model_arns())),
-              "state": draw(st.sampled_from(["present", "present", "absent"]))}
+    arns = st.one_of(good_arns, good_arns, good_arns, model_arns())
+    if draw(st.integers(0, 3)) == 0:  # several versions, now and then one twice
+        params = {"resource_arns": draw(st.lists(arns, min_size=1, max_size=3).map(lambda items: items + items[:1]))}
+    else:
+        params = {"resource_arn": draw(arns)}
+    params["state"] = draw(st.sampled_from(["present", "present", "absent"]))
     mode = draw(st.sampled_from(["principals", "principals", "policy", "neither"]))
     if mode == "principals":
         params["principals"] = draw(st.lists(good_principals, max_size=5))
@@ -187,8 +191,11 @@ class ValidatingStore:
         self.revision = 1
         self.writes = 0
 
+    what = "the resource policy"
+    details = {}
+
     def read(self):
-        return None if self.text is None else StoredPolicy(self.text, f"{self.revision:032x}")
+        return None if self.text is None else Stored(self.text, f"{self.revision:032x}")
 
     def _params(self, revision_id, **params):
         params["ResourceArn"] = self.arn
@@ -199,14 +206,15 @@ class ValidatingStore:
         self.revision += 1
         return params
 
-    def put(self, text_, revision_id):
-        assert_valid_call("PutResourcePolicy", self._params(revision_id, ResourcePolicy=text_))
-        self.text = text_
+    def write(self, document, revision_id):
+        """What ModelPolicyStore.write sends: DeleteResourcePolicy for None, else PutResourcePolicy of the rendered text."""
+        if document is None:
+            assert_valid_call("DeleteResourcePolicy", self._params(revision_id))
+            self.text = None
+            return None
+        self.text = render_policy(document)
+        assert_valid_call("PutResourcePolicy", self._params(revision_id, ResourcePolicy=self.text))
         return f"{self.revision:032x}"
-
-    def delete(self, revision_id):
-        assert_valid_call("DeleteResourcePolicy", self._params(revision_id))
-        self.text = None
 
 
 def assert_grants_only_import(policy, request, allow_wildcard):
@@ -234,7 +242,7 @@ def check_valid_request(request, allow_wildcard):
                   {"Version": "2012-10-17", "Statement": [FOREIGN, owned_before]}):
         store = ValidatingStore(request.model.arn, start)
         try:
-            outcome = converge(store, request)
+            outcome = converge(store, ResourcePolicyPlanner(request))
         except InvalidInputError as error:  # e.g. the merged policy would pass 20,000 characters
             assert "characters" in str(error) and store.writes == 0
             continue
@@ -249,7 +257,7 @@ def check_valid_request(request, allow_wildcard):
         if request.principals is not None and request.state == "absent":
             assert not set(owned_principals(attached, request)) & {principal.value for principal in request.principals}
         writes = store.writes
-        assert not converge(store, request).changed
+        assert not converge(store, ResourcePolicyPlanner(request)).changed
         assert store.writes == writes
 
 
@@ -260,11 +268,13 @@ def check_one(params):
         assert all(isinstance(message, str) and message for message in validated.error_messages)
         return "ansible"
     try:
-        request = build_request(validated.validated_parameters)
+        requests = build_requests(validated.validated_parameters)
     except InvalidInputError as error:
         assert str(error)
         return "invalid"
-    check_valid_request(request, validated.validated_parameters["allow_wildcard_principal"])
+    assert requests and len({request.model.arn for request in requests}) == len(requests)
+    for request in requests:
+        check_valid_request(request, validated.validated_parameters["allow_wildcard_principal"])
     return "valid"
 
 

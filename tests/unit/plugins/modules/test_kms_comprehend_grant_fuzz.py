@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hypothesis over kms_comprehend_grant's argument handling, without AWS.
 
-The module's argument spec (Ansible's own validator) runs first, then the pure build_grant_request(). Whatever the
-input, the outcome is a canonical request or an InvalidInputError whose message starts with the name of the
-option at fault; never another exception.
+The module's argument spec (Ansible's own validator) runs first and checks types, defaults and choices; then the pure
+build_grant_request() checks what the spec can't say (ARN shapes, the models' scope, principals). Whatever the input,
+the outcome is a refusal by the spec, a canonical request, or an InvalidInputError whose message starts with the name
+of the option at fault; never another exception.
 """
 
 from __future__ import annotations
@@ -97,16 +98,6 @@ def test_arbitrary_raw_options_through_the_argument_spec(params):
 
 
 @SETTINGS
-@given(params=st.dictionaries(st.sampled_from(OPTIONS), ANY_VALUE, max_size=4))
-def test_arbitrary_options_straight_into_the_pure_validation(params):
-    """Without the argument spec in front, wrong types too end in InvalidInputError, never a crash."""
-    try:
-        check_request(build_grant_request(params, KEY_ARN))
-    except InvalidInputError as error:
-        assert re.match(rf"^({'|'.join(OPTIONS)})\b", str(error)), str(error)
-
-
-@SETTINGS
 @given(data=st.data(), option=st.sampled_from(["model_arns", "principals"]),
        models=st.lists(VALID_MODELS, min_size=1, max_size=3), principals=st.lists(VALID_PRINCIPALS, min_size=1, max_size=3))
 def test_one_bad_item_is_blamed_on_its_option(data, option, models, principals):
@@ -124,7 +115,7 @@ def test_one_bad_item_is_blamed_on_its_option(data, option, models, principals):
                            ANY_TEXT.filter(lambda text: "*" in text)))
 def test_wildcard_principals_are_always_refused(principal):
     try:
-        build_grant_request({"model_arns": [f"arn:aws:comprehend:{REGION}:{OWNER}:*"], "principals": [principal]}, KEY_ARN)
+        run_module_validation({"model_arns": [f"arn:aws:comprehend:{REGION}:{OWNER}:*"], "principals": [principal]})
     except InvalidInputError as error:
         assert str(error).startswith("principals: ")
     else:
@@ -137,7 +128,7 @@ def test_models_of_another_account_or_region_are_refused(region, account, name):
     assume((region, account) != (REGION, OWNER))
     model = f"arn:aws:comprehend:{region}:{account}:document-classifier/{name}/version/1"
     try:
-        build_grant_request({"model_arns": [model], "principals": ["444455556666"]}, KEY_ARN)
+        run_module_validation({"model_arns": [model], "principals": ["444455556666"]})
     except InvalidInputError as error:
         assert str(error).startswith(f"model_arns: {model!r} is in ")
     else:

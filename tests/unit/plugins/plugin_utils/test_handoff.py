@@ -14,7 +14,6 @@ from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import che
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_own_key
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_handoff_entry
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_handoff_path
-from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import check_share_principals
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import handoff_entry
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import importer_role_policy
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import key_policy_name
@@ -260,22 +259,24 @@ def test_the_own_key_is_a_key_arn_of_the_models_region():
         check_own_key(own, entries)
 
 
-def test_share_principals_are_accounts_or_iam_entities_of_the_models_partition():
+@pytest.mark.parametrize("key_principals", [[], ["arn:aws:iam::444455556666:role/seed-comprehend-import"]])
+def test_share_principals_are_accounts_or_iam_entities_of_the_models_partition(key_principals):
+    """share_key_principals checks the principals the models are shared with, also when the key principals are given."""
     arns = [CLASSIFIER]
-    assert check_share_principals(["444455556666", "arn:aws:iam::123456789012:role/Importer"], arns)
+    assert share_key_principals(["444455556666", "arn:aws:iam::123456789012:role/Importer"], key_principals, arns)
     with pytest.raises(InvalidInputError, match="share_model_principals: 'comprehend.amazonaws.com' is not"):
-        check_share_principals(["444455556666", "comprehend.amazonaws.com"], arns)
-    with pytest.raises(InvalidInputError, match="partition 'aws-cn'"):
-        check_share_principals(["arn:aws-cn:iam::123456789012:root"], arns)
-    with pytest.raises(InvalidInputError, match="non-empty list"):
-        check_share_principals([], arns)
+        share_key_principals(["444455556666", "comprehend.amazonaws.com"], key_principals, arns)
+    with pytest.raises(InvalidInputError, match="share_model_principals: .* is in partition 'aws-cn'"):
+        share_key_principals(["arn:aws-cn:iam::123456789012:root"], key_principals, arns)
+    with pytest.raises(InvalidInputError, match="^share_model_principals must be a non-empty list"):
+        share_key_principals([], key_principals, arns)
 
 
 def test_share_principals_refuse_models_of_several_partitions():
     with pytest.raises(InvalidInputError, match="share_model_arns: the models are in partitions aws, aws-us-gov"):
-        check_share_principals(["444455556666"], [CLASSIFIER, CLASSIFIER.replace("arn:aws:", "arn:aws-us-gov:")])
+        share_key_principals(["444455556666"], [], [CLASSIFIER, CLASSIFIER.replace("arn:aws:", "arn:aws-us-gov:")])
     with pytest.raises(InvalidInputError, match="share_model_arns must be a non-empty list"):
-        check_share_principals(["444455556666"], [])
+        share_key_principals(["444455556666"], [], [])
 
 
 def test_key_principals_default_to_the_account_roots_of_the_principals():

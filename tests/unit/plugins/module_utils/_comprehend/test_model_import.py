@@ -18,6 +18,8 @@ from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import pauses
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import start_import
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import wait_until_trained
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import NEVER_TRAINED_STATUSES
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import TRAINED_STATUSES
 
 SOURCE = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 SOURCE_KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -115,10 +117,20 @@ def test_wait_polls_with_growing_delays_until_trained():
     assert clock.sleeps == [1.0, 2.0, 4.0]
 
 
-def test_wait_fails_with_the_models_message_on_in_error():
+@pytest.mark.parametrize("status", NEVER_TRAINED_STATUSES)
+def test_wait_fails_at_once_with_the_models_message_on_a_status_never_trained(status):
     clock = FakeClock()
-    with pytest.raises(OperationError, match="ended in IN_ERROR: bad data"):
-        wait_until_trained(FakeComprehend(["TRAINING", "IN_ERROR"]), MODEL, 60, sleep=clock.sleep, clock=lambda: clock.now)
+    with pytest.raises(OperationError, match=f"ended in {status}: bad data"):
+        wait_until_trained(FakeComprehend(["TRAINING", status]), MODEL, 60, sleep=clock.sleep, clock=lambda: clock.now)
+    assert clock.sleeps == [1.0]
+
+
+@pytest.mark.parametrize("trained", TRAINED_STATUSES)
+def test_a_stop_request_is_waited_out_since_training_may_still_complete(trained):
+    clock = FakeClock()
+    properties = wait_until_trained(FakeComprehend(["STOP_REQUESTED", trained]), MODEL, 60, sleep=clock.sleep,
+                                    clock=lambda: clock.now)
+    assert properties["Polls"] == ["STOP_REQUESTED", trained]
 
 
 def test_wait_is_bounded_by_the_timeout():

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import botocore.session
+import pytest
+
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import MODEL_STATUSES
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import NEVER_TRAINED_STATUSES
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import TRAINED_STATUSES
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import encryption_facts
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import model_facts
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import policy_facts
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
 
 KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+MODEL = parse_model_arn("arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2")
+
+
+def test_statuses_are_the_service_models():
+    enum = botocore.session.get_session().get_service_model("comprehend").shape_for("ModelStatus").enum
+    assert list(MODEL_STATUSES) == enum
+    assert set(TRAINED_STATUSES) | set(NEVER_TRAINED_STATUSES) <= set(MODEL_STATUSES)
+    assert not set(TRAINED_STATUSES) & set(NEVER_TRAINED_STATUSES)
+
+
+@pytest.mark.parametrize("status", MODEL_STATUSES)
+def test_trained_says_whether_the_status_is_a_trained_one(status):
+    facts = model_facts(MODEL, {"Status": status}, None)
+    assert facts["status"] == status
+    assert facts["trained"] is (status in ("TRAINED", "TRAINED_WITH_WARNING"))
+
+
+def test_a_model_without_status_is_not_trained():
+    assert model_facts(MODEL, {}, None)["trained"] is False
 
 
 def test_no_key_id_means_aws_owned():

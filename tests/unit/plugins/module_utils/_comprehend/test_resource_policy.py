@@ -1,40 +1,42 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the resource policy core: option checks, merge/purge/removal, rendering, comparison, and the
-read/plan/write loop with optimistic concurrency over an in-memory policy store."""
+"""Unit tests of the resource policy planning: requests built from options the module's argument spec validated,
+merge/purge/removal, rendering, comparison, and the module's return values. The read/plan/write loop is tested in
+tests/unit/plugins/module_utils/test_converge.py, converge_models in test_resource_policy_aws.py."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Callable, List, Optional, Tuple
 
 import pytest
 
-from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
-from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import Principal
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import converge_models
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Change
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import load_policy
 from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.principals import Principal
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import DEFAULT_STATEMENT_ID
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import MAX_ATTEMPTS
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import POLICY_MAX_LENGTH
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import Outcome
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StaleRevisionError
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StoredPolicy
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_requests
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import check_policy_text
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import outcome_result
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import parse_stored
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import plan
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import resources_result
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import same_policy
+from ansible_collections.seed.comprehend.plugins.modules.comprehend_resource_policy import ARGUMENT_SPEC
+from ansible_collections.seed.comprehend.plugins.modules.comprehend_resource_policy import MUTUALLY_EXCLUSIVE
+from ansible_collections.seed.comprehend.plugins.modules.comprehend_resource_policy import REQUIRED_ONE_OF
 
+# The module's own argument checks, as AnsibleAWSModule makes them before build_requests.
+VALIDATOR = ArgumentSpecValidator(ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_one_of=REQUIRED_ONE_OF)
 ARN = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 JANE = "arn:aws:iam::444455556666:user/jane"
 ROOT_1234 = "arn:aws:iam::123456789012:root"
@@ -49,13 +51,22 @@ FOREIGN = {"Sid": "KeepMe", "Effect": "Allow", "Action": "comprehend:ImportModel
            "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}
 
 
-def request(**params):
-    params.setdefault("resource_arn", ARN)
-    params.setdefault("state", "present")
-    params.setdefault("statement_id", DEFAULT_STATEMENT_ID)
-    params.setdefault("purge_principals", True)
-    params.setdefault("allow_wildcard_principal", False)
-    return build_request(params)
+def module_params(**options):
+    """The options as the module hands them on: validated by its argument spec, every default set. resource_arn is
+    ARN unless resource_arns is given."""
+    if "resource_arns" not in options:
+        options.setdefault("resource_arn", ARN)
+    validated = VALIDATOR.validate(options)
+    assert not validated.error_messages, validated.error_messages
+    return validated.validated_parameters
+
+
+def request(**options):
+    return build_request(module_params(**options))
+
+
+def outcome(changed, before, after, revision_id):
+    return Outcome(changed, before, after, revision_id, Change(before, after, changed))
 
 
 def owned(principal, sid=DEFAULT_STATEMENT_ID):
@@ -75,9 +86,26 @@ def test_request_principals_are_normalised_and_deduplicated():
     assert req.model.name == "mycf1" and req.purge and req.policy is None
 
 
-def test_request_defaults_without_ansible():
-    req = build_request({"resource_arn": ARN, "principals": ["123456789012"]})
+def test_request_defaults_come_from_the_argument_spec():
+    req = build_request(module_params(principals=["123456789012"]))
     assert (req.state, req.statement_id, req.purge) == ("present", DEFAULT_STATEMENT_ID, True)
+    with pytest.raises(InvalidInputError, match="allow_wildcard_principal"):
+        build_request(module_params(principals=["*"]))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"resource_arn": ARN, "resource_arns": [ARN]}, "mutually exclusive: resource_arn|resource_arns"),
+    ({"principals": [JANE]}, "one of the following is required: resource_arn, resource_arns"),
+    ({"resource_arn": ARN, "principals": [JANE], "policy": GUIDE_POLICY}, "mutually exclusive: principals|policy"),
+    ({"resource_arn": ARN, "state": "gone"}, "value of state must be one of: present, absent"),
+    ({"resource_arn": ARN, "principals": [JANE], "purge_principals": "maybe"}, "purge_principals"),
+    ({"resource_arn": ARN, "principals": [JANE], "allow_wildcard_principal": "maybe"}, "allow_wildcard_principal"),
+    ({"resource_arns": {"arn": ARN}}, "resource_arns"),
+])
+def test_the_argument_spec_checks_what_build_request_relies_on(options, message):
+    """Types, choices and option combinations are the spec's alone: build_request doesn't check them again."""
+    messages = VALIDATOR.validate(options).error_messages
+    assert any(message in error for error in messages), messages
 
 
 def test_request_state_absent_alone_deletes():
@@ -308,9 +336,9 @@ def test_plan_refuses_what_it_cannot_edit(current, message):
 
 def test_parse_stored():
     assert parse_stored(None) is None
-    assert parse_stored(StoredPolicy(json.dumps(GUIDE_POLICY), "1")) == GUIDE_POLICY
-    assert parse_stored(StoredPolicy("garbage", "1")) == "garbage"
-    assert parse_stored(StoredPolicy('{"Statement": []}', "1")) == '{"Statement": []}'
+    assert parse_stored(Stored(json.dumps(GUIDE_POLICY), "1")) == GUIDE_POLICY
+    assert parse_stored(Stored("garbage", "1")) == "garbage"
+    assert parse_stored(Stored('{"Statement": []}', "1")) == '{"Statement": []}'
 
 
 def test_same_policy_uses_meaning():
@@ -320,148 +348,13 @@ def test_same_policy_uses_meaning():
     assert same_policy(None, None, "aws")
 
 
-# ---------------------------------------------------------------- converge
-
-
-class FakeStore:
-    """An in-memory resource policy with hex revisions; `before_write` simulates a competing writer."""
-
-    def __init__(self, policy=None, before_write: Optional[Callable[["FakeStore"], None]] = None):
-        self.text = None if policy is None else json.dumps(policy)
-        self.revision = 0
-        self.writes: List[Tuple[str, Optional[str]]] = []
-        self.reads = 0
-        self.before_write = before_write
-
-    @property
-    def revision_id(self):
-        return f"{self.revision:032x}" if self.text is not None else None
-
-    def compete(self, policy):
-        self.text = None if policy is None else json.dumps(policy)
-        self.revision += 1
-
-    def read(self):
-        self.reads += 1
-        return None if self.text is None else StoredPolicy(self.text, self.revision_id)
-
-    def _check(self, operation, revision_id):
-        self.writes.append((operation, revision_id))
-        if self.before_write:
-            self.before_write(self)
-        if revision_id != self.revision_id:
-            raise StaleRevisionError(revision_id)
-
-    def put(self, text, revision_id):
-        if revision_id is not None or self.text is not None:
-            self._check("put", revision_id)
-        else:
-            self.writes.append(("put", None))
-        self.text = text
-        self.revision += 1
-        return self.revision_id
-
-    def delete(self, revision_id):
-        self._check("delete", revision_id)
-        self.text = None
-
-    @property
-    def policy(self):
-        return None if self.text is None else json.loads(self.text)
-
-
-def test_converge_creates_then_reruns_without_writing():
-    store = FakeStore()
-    req = request(principals=[JANE, "123456789012"])
-    first = converge(store, req)
-    assert first.changed and first.before is None and first.revision_id == store.revision_id
-    assert store.writes == [("put", None)]
-    assert policies_equal(store.policy, GUIDE_POLICY, "aws")
-    second = converge(store, req)
-    assert second == Outcome(False, store.policy, store.policy, store.revision_id)
-    assert len(store.writes) == 1
-
-
-def test_converge_passes_the_revision_it_read():
-    store = FakeStore(policy_of(FOREIGN))
-    revision = store.revision_id
-    converge(store, request(principals=[JANE]))
-    assert store.writes == [("put", revision)]
-    assert store.policy["Statement"] == [FOREIGN, owned({"AWS": JANE})]
-
-
-def test_converge_check_mode_writes_nothing():
-    store = FakeStore(policy_of(FOREIGN))
-    outcome = converge(store, request(principals=[JANE]), check_mode=True)
-    assert outcome.changed and outcome.revision_id is None
-    assert outcome.after["Statement"] == [FOREIGN, owned({"AWS": JANE})]
-    assert store.writes == [] and store.policy == policy_of(FOREIGN)
-
-
-def test_converge_deletes_with_revision():
-    store = FakeStore(policy_of(FOREIGN))
-    revision = store.revision_id
-    outcome = converge(store, request(state="absent"))
-    assert outcome.changed and outcome.after is None and outcome.revision_id is None
-    assert store.writes == [("delete", revision)] and store.policy is None
-    assert not converge(store, request(state="absent")).changed
-
-
-def test_converge_replaces_unreadable_text_with_a_whole_policy():
-    store = FakeStore()
-    store.text = "garbage"
-    outcome = converge(store, request(policy=GUIDE_POLICY))
-    assert outcome.changed and outcome.before == "garbage" and store.policy == GUIDE_POLICY
-
-
-def test_converge_stale_revision_merges_both_changes():
-    competitor = {"done": False}
-
-    def other_writer(store):
-        if not competitor["done"]:
-            competitor["done"] = True
-            store.compete(policy_of(FOREIGN, owned({"AWS": [JANE, ROLE]})))
-
-    store = FakeStore(policy_of(owned({"AWS": JANE})), before_write=other_writer)
-    outcome = converge(store, request(principals=[SERVICE], purge_principals=False))
-    assert outcome.changed and store.reads == 2 and len(store.writes) == 2
-    assert store.policy["Statement"][0] == FOREIGN
-    assert store.policy["Statement"][1]["Principal"] == {"AWS": [ROLE, JANE], "Service": SERVICE}
-
-
-def test_converge_stale_then_nothing_left_to_do():
-    def other_writer(store):
-        store.compete(policy_of(owned({"AWS": [JANE, ROLE]})))
-        store.before_write = None
-
-    store = FakeStore(policy_of(owned({"AWS": JANE})), before_write=other_writer)
-    outcome = converge(store, request(principals=[ROLE], purge_principals=False))
-    assert not outcome.changed and outcome.revision_id == store.revision_id
-
-
-def test_converge_gives_up_after_bounded_attempts():
-    store = FakeStore(policy_of(owned({"AWS": JANE})), before_write=lambda s: s.compete(s.policy))
-    with pytest.raises(OperationError, match=f"changed under this task {MAX_ATTEMPTS} times") as caught:
-        converge(store, request(principals=[ROLE], purge_principals=False))
-    assert caught.value.details == {"resource_arn": ARN}
-    assert len(store.writes) == MAX_ATTEMPTS == store.reads
-
-
-def test_converge_refuses_a_too_large_merge_before_writing():
-    roles = [f"arn:aws:iam::123456789012:role/role-with-a-long-name-{index:04d}" for index in range(600)]
-    store = FakeStore(policy_of(FOREIGN))
-    with pytest.raises(InvalidInputError, match="the resulting policy is .* at most 20000"):
-        converge(store, request(principals=roles))
-    assert store.writes == []
-
-
 # ---------------------------------------------------------------- results
 
 
 def test_outcome_result_with_diff():
     req = request(principals=[JANE, SERVICE, "123456789012"])
     after = plan(None, req)
-    result = outcome_result(Outcome(True, None, after, "ab" * 16), req, diff=True)
+    result = outcome_result(outcome(True, None, after, "ab" * 16), req, diff=True)
     assert result == {
         "changed": True, "resource_arn": ARN, "policy": after, "policy_revision_id": "ab" * 16,
         "principals": [ROOT_1234, JANE, SERVICE], "diff": {"before": {}, "after": after},
@@ -469,37 +362,15 @@ def test_outcome_result_with_diff():
 
 
 def test_outcome_result_after_delete():
-    result = outcome_result(Outcome(True, "garbage", None, None), request(state="absent"), diff=True)
+    result = outcome_result(outcome(True, "garbage", None, None), request(state="absent"), diff=True)
     assert result["policy"] is None and result["principals"] == []
     assert result["diff"] == {"before": "garbage", "after": {}}
-    assert "diff" not in outcome_result(Outcome(False, None, None, None), request(state="absent"))
+    assert "diff" not in outcome_result(outcome(False, None, None, None), request(state="absent"))
 
 
 def test_outcome_result_principals_of_a_whole_policy():
     req = request(policy=GUIDE_POLICY)
-    assert outcome_result(Outcome(False, GUIDE_POLICY, GUIDE_POLICY, "1"), req)["principals"] == [ROOT_1234, JANE]
-
-
-def test_first_write_is_read_back_and_reapplied_when_another_first_writer_overwrote_it():
-    """Two tasks both saw no policy; the other one's unconditional create lands after ours: ours is applied again."""
-    mine = build_request({"resource_arn": ARN, "principals": ["111111111111"], "purge_principals": False})
-    statement = {"Sid": "ResourcePolicyForImportModel", "Effect": "Allow", "Action": "comprehend:ImportModel",
-                 "Resource": "*", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}}
-    theirs = {"Version": "2012-10-17", "Statement": [statement]}
-    store = FakeStore()
-    pauses = []
-
-    def overwrite_while_settling(seconds):
-        pauses.append(seconds)
-        if len(pauses) == 1:  # the other first writer lands during our settle pause
-            store.text = json.dumps(theirs)
-            store.revision += 1
-
-    outcome = converge(store, mine, sleep=overwrite_while_settling)
-    assert outcome.changed
-    principals = sorted(store.policy["Statement"][0]["Principal"]["AWS"])
-    assert principals == ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
-    assert [revision for _operation, revision in store.writes][1] is not None, "the second write is conditional"
+    assert outcome_result(outcome(False, GUIDE_POLICY, GUIDE_POLICY, "1"), req)["principals"] == [ROOT_1234, JANE]
 
 
 # ---------------------------------------------------------------- several model versions (resource_arns)
@@ -508,10 +379,10 @@ V1, V3 = ARN.replace("/v2", "/v1"), ARN.replace("/v2", "/v3")
 
 
 def test_requests_for_resource_arns_are_each_checked_and_deduplicated():
-    requests = build_requests({"resource_arns": [V1, ARN, V1], "principals": [JANE]})
+    requests = build_requests(module_params(resource_arns=[V1, ARN, V1], principals=[JANE]))
     assert [req.model.arn for req in requests] == [V1, ARN]
     assert all(req.principals == request(principals=[JANE]).principals for req in requests)
-    assert [req.model.arn for req in build_requests({"resource_arn": ARN, "principals": [JANE]})] == [ARN]
+    assert [req.model.arn for req in build_requests(module_params(principals=[JANE]))] == [ARN]
 
 
 @pytest.mark.parametrize("params, message", [
@@ -522,96 +393,34 @@ def test_requests_for_resource_arns_are_each_checked_and_deduplicated():
 ])
 def test_requests_for_resource_arns_refuse_bad_input(params, message):
     with pytest.raises(InvalidInputError, match=re.escape(message)):
-        build_requests(params)
-
-
-def test_converge_uses_the_callers_first_read():
-    store = FakeStore(policy_of(FOREIGN))
-    outcome = converge(store, request(principals=[JANE]), first_read=store.read())
-    assert outcome.changed and store.reads == 1, "converge read nothing more before its conditional write"
-    unchanged = converge(store, request(principals=[JANE]), first_read=store.read())
-    assert not unchanged.changed and store.reads == 2 and len(store.writes) == 1
+        build_requests(module_params(**params))
 
 
 def test_resources_result_lists_each_version_and_its_diff():
-    requests = build_requests({"resource_arns": [V1, ARN], "principals": [JANE]})
-    outcomes = [Outcome(True, None, policy_of(owned({"AWS": JANE})), "1"), Outcome(False, GUIDE_POLICY, GUIDE_POLICY, "2")]
-    result = resources_result(requests, outcomes, diff=True)
+    requests = build_requests(module_params(resource_arns=[V1, ARN], principals=[JANE]))
+    outcomes = [outcome(True, None, policy_of(owned({"AWS": JANE})), "1"), outcome(False, GUIDE_POLICY, GUIDE_POLICY, "2")]
+    result = resources_result(requests, outcomes, single_arn=False, diff=True)
     assert result["changed"] is True
     assert [(item["resource_arn"], item["changed"], item["policy_revision_id"]) for item in result["resources"]] == [
         (V1, True, "1"), (ARN, False, "2")]
-    assert all("diff" not in item for item in result["resources"])
+    assert [item["diff"] for item in result["resources"]] == [{"before": {}, "after": outcomes[0].after},
+                                                              {"before": GUIDE_POLICY, "after": GUIDE_POLICY}]
     assert result["diff"] == [{"before": {}, "after": outcomes[0].after, "before_header": V1, "after_header": V1},
                               {"before": GUIDE_POLICY, "after": GUIDE_POLICY, "before_header": ARN, "after_header": ARN}]
-    assert "diff" not in resources_result(requests, outcomes)
+    assert not {"resource_arn", "policy", "policy_revision_id", "principals"} & set(result)
+    plain = resources_result(requests, outcomes, single_arn=False)
+    assert "diff" not in plain and all("diff" not in item for item in plain["resources"])
 
 
-def stores_for(*policies_by_arn):
-    stores = []
-    for arn, policy in policies_by_arn:
-        store = FakeStore(policy)
-        store.model = parse_model_arn(arn)
-        stores.append(store)
-    return stores
-
-
-def test_converge_models_reads_once_then_converges_each():
-    stores = stores_for((V1, policy_of(FOREIGN)), (ARN, GUIDE_POLICY), (V3, None))
-    requests = build_requests({"resource_arns": [V1, ARN, V3], "principals": ["123456789012", JANE]})
-    outcomes = converge_models(stores, requests, check_mode=False)
-    assert [outcome.changed for outcome in outcomes] == [True, False, True]
-    # One read each; "no policy" is read again right before the first write, then read back once it settled.
-    assert [store.reads for store in stores] == [1, 1, 3]
-    assert stores[0].policy["Statement"][0] == FOREIGN and stores[1].writes == []
-
-
-def test_converge_models_reads_no_policy_again_before_the_unconditional_first_write():
-    """Another writer creates the policy after the task's first read: the first write must not be the unconditional
-    one planned from that read (it would overwrite the other writer's policy), but one conditional on its revision."""
-    theirs = policy_of(owned({"AWS": ROOT_1234}, sid="Theirs"))
-    stores = stores_for((V1, None))
-    store = stores[0]
-    first_read = store.read
-
-    def read_then_competitor_creates():
-        stored = first_read()
-        if store.reads == 1:
-            store.compete(theirs)
-        return stored
-
-    store.read = read_then_competitor_creates
-    converge_models(stores, build_requests({"resource_arns": [V1], "principals": [JANE]}), check_mode=False)
-    assert store.writes[0] == ("put", f"{1:032x}"), store.writes  # the revision the competitor created
-    assert [statement["Sid"] for statement in store.policy["Statement"]] == ["Theirs", DEFAULT_STATEMENT_ID]
-
-
-def test_converge_models_in_check_mode_writes_nothing():
-    stores = stores_for((V1, None), (ARN, None))
-    outcomes = converge_models(stores, build_requests({"resource_arns": [V1, ARN], "principals": [JANE]}), check_mode=True)
-    assert all(outcome.changed for outcome in outcomes) and all(store.writes == [] for store in stores)
-
-
-def test_converge_models_writes_nothing_when_a_read_fails():
-    stores = stores_for((V1, None), (ARN, None))
-
-    def missing():
-        raise OperationError(f"the document-classifier {ARN} does not exist, or this account can't see it")
-
-    stores[1].read = missing
-    with pytest.raises(OperationError, match=r"^nothing was written: 1 of 2 resource policies could not be read: "):
-        converge_models(stores, build_requests({"resource_arns": [V1, ARN], "principals": [JANE]}), check_mode=False)
-    assert stores[0].writes == []
-
-
-def test_converge_models_reports_what_was_done_when_one_write_fails():
-    stores = stores_for((V1, None), (ARN, None))
-
-    def refused(text, revision_id):
-        raise OperationError("refused by AWS")
-
-    stores[1].put = refused
-    with pytest.raises(OperationError) as error:
-        converge_models(stores, build_requests({"resource_arns": [V1, ARN], "principals": [JANE]}), check_mode=False)
-    assert f"1 of 2 resource policies could not be converged ({ARN}: refused by AWS)" in str(error.value)
-    assert error.value.details["changed"] is True
-    assert [item["resource_arn"] for item in error.value.details["resources"]] == [V1]
+@pytest.mark.parametrize("diff", [False, True])
+def test_resources_result_of_one_arn_keeps_the_0_1_0_values(diff):
+    """resource_arn gives resources too; its only item's values stay at the top, and so does its diff, Ansible's."""
+    requests = build_requests(module_params(principals=[JANE]))
+    outcomes = [outcome(True, policy_of(FOREIGN), policy_of(FOREIGN, owned({"AWS": JANE})), "1")]
+    result = resources_result(requests, outcomes, single_arn=True, diff=diff)
+    item = outcome_result(outcomes[0], requests[0], diff=diff)
+    assert result["resources"] == [item]
+    assert result == dict(item, resources=[item])
+    assert ("diff" in result) is diff
+    if diff:
+        assert result["diff"] == {"before": policy_of(FOREIGN), "after": policy_of(FOREIGN, owned({"AWS": JANE}))}

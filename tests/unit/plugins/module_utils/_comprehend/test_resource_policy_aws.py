@@ -2,7 +2,7 @@
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests of the Comprehend helpers with botocore's Stubber: every request is checked against the real
-Comprehend service model, and the exact parameters are asserted."""
+Comprehend service model, and the exact parameters are asserted. Then converge_models over in-memory stores."""
 
 from __future__ import annotations
 
@@ -16,21 +16,34 @@ from botocore.stub import Stubber
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import StaleRevisionError
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StaleRevisionError
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import StoredPolicy
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import converge
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import DEFAULT_STATEMENT_ID
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import ResourcePolicyPlanner
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_requests
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import converge_models
+from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils.test_converge import MemoryStore
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils._comprehend.test_resource_policy import FOREIGN
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils._comprehend.test_resource_policy import GUIDE_POLICY
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils._comprehend.test_resource_policy import JANE
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils._comprehend.test_resource_policy import ROOT_1234
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils._comprehend.test_resource_policy import module_params
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils._comprehend.test_resource_policy import owned
+from ansible_collections.seed.comprehend.tests.unit.plugins.module_utils._comprehend.test_resource_policy import policy_of
 
 CLASSIFIER = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 RECOGNIZER = "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/rec1"
 REVISION = "0123456789abcdef0123456789abcdef"
 NEW_REVISION = "fedcba9876543210fedcba9876543210"
-POLICY_TEXT = json.dumps({"Version": "2012-10-17", "Statement": [{
+POLICY = {"Version": "2012-10-17", "Statement": [{
     "Sid": "ResourcePolicyForImportModel", "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "*",
-    "Principal": {"AWS": "arn:aws:iam::444455556666:user/jane"}}]})
+    "Principal": {"AWS": "arn:aws:iam::444455556666:user/jane"}}]}
+POLICY_TEXT = json.dumps(POLICY)  # as Describe answers; a write sends render_policy(POLICY)
 
 
 @pytest.fixture(name="stubbed")
@@ -96,7 +109,7 @@ def test_read_policy(stubbed):
     client, stubber = stubbed
     stubber.add_response("describe_resource_policy", {"ResourcePolicy": POLICY_TEXT, "PolicyRevisionId": REVISION},
                          {"ResourceArn": CLASSIFIER})
-    assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).read() == StoredPolicy(POLICY_TEXT, REVISION)
+    assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).read() == Stored(POLICY_TEXT, REVISION)
 
 
 def test_read_no_policy_as_not_found(stubbed):
@@ -151,16 +164,16 @@ def test_read_other_errors_pass_through(stubbed):
 def test_put_first_policy_without_revision(stubbed):
     client, stubber = stubbed
     stubber.add_response("put_resource_policy", {"PolicyRevisionId": NEW_REVISION},
-                         {"ResourceArn": CLASSIFIER, "ResourcePolicy": POLICY_TEXT})
-    assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, None) == NEW_REVISION
+                         {"ResourceArn": CLASSIFIER, "ResourcePolicy": render_policy(POLICY)})
+    assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).write(POLICY, None) == NEW_REVISION
 
 
 def test_put_with_revision(stubbed):
     client, stubber = stubbed
     stubber.add_client_error("put_resource_policy", "ThrottlingException", "slow down", 400)
     stubber.add_response("put_resource_policy", {"PolicyRevisionId": NEW_REVISION},
-                         {"ResourceArn": CLASSIFIER, "ResourcePolicy": POLICY_TEXT, "PolicyRevisionId": REVISION})
-    assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, REVISION) == NEW_REVISION
+                         {"ResourceArn": CLASSIFIER, "ResourcePolicy": render_policy(POLICY), "PolicyRevisionId": REVISION})
+    assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).write(POLICY, REVISION) == NEW_REVISION
 
 
 def policy_at(stubber, revision):
@@ -177,7 +190,7 @@ def test_put_stale_revision_by_code(stubbed, code, message):
     client, stubber = stubbed
     stubber.add_client_error("put_resource_policy", code, message, 400)
     with pytest.raises(StaleRevisionError, match=REVISION):
-        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, REVISION)
+        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).write(POLICY, REVISION)
 
 
 @pytest.mark.parametrize("message", ["The policy revision id does not match the current revision", "Invalid request", ""])
@@ -186,7 +199,7 @@ def test_invalid_request_is_stale_when_the_revision_moved_whatever_it_says(stubb
     stubber.add_client_error("put_resource_policy", "InvalidRequestException", message, 400)
     policy_at(stubber, NEW_REVISION)
     with pytest.raises(StaleRevisionError, match=REVISION):
-        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, REVISION)
+        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).write(POLICY, REVISION)
 
 
 def test_invalid_request_is_stale_when_the_policy_is_gone(stubbed):
@@ -195,7 +208,7 @@ def test_invalid_request_is_stale_when_the_policy_is_gone(stubbed):
     no_policy(stubber)
     describe_classifier(stubber)
     with pytest.raises(StaleRevisionError):
-        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).delete(REVISION)
+        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).write(None, REVISION)
 
 
 @pytest.mark.parametrize("message", ["Policy is malformed", "The policy revision id does not match"])
@@ -207,33 +220,33 @@ def test_invalid_request_on_the_current_revision_is_a_refusal_whatever_it_says(s
             f"^Comprehend refused the resource policy of {CLASSIFIER} \\(InvalidRequestException: {message}\\)\\. "
             f"The policy is still at revision {REVISION}, the one the write named, so this is not a change by another "
             "writer")):
-        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, REVISION)
+        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).write(POLICY, REVISION)
 
 
 def test_put_without_revision_is_never_stale(stubbed):
     client, stubber = stubbed
     stubber.add_client_error("put_resource_policy", "InvalidRequestException", "revision required", 400)
     with pytest.raises(ClientError):
-        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, None)
+        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).write(POLICY, None)
 
 
 def test_put_on_missing_model(stubbed):
     client, stubber = stubbed
     stubber.add_client_error("put_resource_policy", "ResourceNotFoundException", "not found", 400)
     with pytest.raises(OperationError, match="does not exist"):
-        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).put(POLICY_TEXT, None)
+        ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).write(POLICY, None)
 
 
 def test_delete_with_revision(stubbed):
     client, stubber = stubbed
     stubber.add_response("delete_resource_policy", {}, {"ResourceArn": CLASSIFIER, "PolicyRevisionId": REVISION})
-    ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).delete(REVISION)
+    assert ModelPolicyStore(client, parse_model_arn(CLASSIFIER)).write(None, REVISION) is None
 
 
 def test_converge_over_the_stubbed_api(stubbed):
     """The whole loop: no policy (model checked), create, a stale update, re-read, merged update."""
     client, stubber = stubbed
-    request = build_request({"resource_arn": CLASSIFIER, "principals": ["arn:aws:iam::444455556666:user/jane"]})
+    request = build_requests(module_params(resource_arn=CLASSIFIER, principals=["arn:aws:iam::444455556666:user/jane"]))[0]
     no_policy(stubber)
     describe_classifier(stubber)
     stubber.add_response("put_resource_policy", {"PolicyRevisionId": REVISION},
@@ -244,11 +257,11 @@ def test_converge_over_the_stubbed_api(stubbed):
     # The first policy is written without a revision, so it is read back once it settled.
     stubber.add_response("describe_resource_policy", {"ResourcePolicy": POLICY_TEXT, "PolicyRevisionId": REVISION})
     store = ModelPolicyStore(client, request.model)
-    assert converge(store, request, sleep=lambda _seconds: None).revision_id == REVISION
+    assert converge(store, ResourcePolicyPlanner(request), sleep=lambda _seconds: None).revision_id == REVISION
 
     foreign = {"Sid": "Other", "Effect": "Allow", "Action": "comprehend:ImportModel", "Resource": "*",
                "Principal": {"AWS": "123456789012"}}
-    add = build_request({"resource_arn": CLASSIFIER, "principals": ["comprehend.amazonaws.com"], "purge_principals": False})
+    add = build_requests(module_params(resource_arn=CLASSIFIER, principals=["comprehend.amazonaws.com"], purge_principals=False))[0]
     stubber.add_response("describe_resource_policy", {"ResourcePolicy": POLICY_TEXT, "PolicyRevisionId": REVISION})
     stubber.add_client_error("put_resource_policy", "InvalidRequestException", "policy revision id mismatch", 400)
     policy_at(stubber, NEW_REVISION)  # the store checks whether the revision moved on
@@ -261,5 +274,90 @@ def test_converge_over_the_stubbed_api(stubbed):
     stubber.add_response("put_resource_policy", {"PolicyRevisionId": "1" * 32},
                          {"ResourceArn": CLASSIFIER, "ResourcePolicy": json.dumps(merged, separators=(",", ":")),
                           "PolicyRevisionId": NEW_REVISION})
-    outcome = converge(store, add, sleep=lambda _seconds: None)
+    outcome = converge(store, ResourcePolicyPlanner(add), sleep=lambda _seconds: None)
     assert outcome.changed and outcome.after == merged and outcome.revision_id == "1" * 32
+
+
+# ---------------------------------------------------------------- several model versions (converge_models)
+
+V1, V3 = CLASSIFIER.replace("/v2", "/v1"), CLASSIFIER.replace("/v2", "/v3")
+
+
+def requests_for(*arns, **options):
+    return build_requests(module_params(resource_arns=list(arns), **options))
+
+
+def test_converge_models_reads_once_then_converges_each():
+    stores = [MemoryStore(policy_of(FOREIGN)), MemoryStore(GUIDE_POLICY), MemoryStore()]
+    outcomes = converge_models(stores, requests_for(V1, CLASSIFIER, V3, principals=["123456789012", JANE]), check_mode=False)
+    assert [outcome.changed for outcome in outcomes] == [True, False, True]
+    # One read each; "no policy" is read again right before the first write, then read back once it settled.
+    assert [store.reads for store in stores] == [1, 1, 3]
+    assert stores[0].document["Statement"][0] == FOREIGN and stores[1].writes == []
+
+
+def test_converge_models_reads_no_policy_again_before_the_unconditional_first_write():
+    """Another writer creates the policy after the task's first read: the first write must not be the unconditional
+    one planned from that read (it would overwrite the other writer's policy), but one conditional on its revision."""
+    theirs = policy_of(owned({"AWS": ROOT_1234}, sid="Theirs"))
+    store = MemoryStore()
+    first_read = store.read
+
+    def read_then_competitor_creates():
+        stored = first_read()
+        if store.reads == 1:
+            store.compete(theirs)
+        return stored
+
+    store.read = read_then_competitor_creates
+    converge_models([store], requests_for(V1, principals=[JANE]), check_mode=False)
+    assert store.writes[0] == ("put", f"{1:032x}"), store.writes  # the revision the competitor created
+    assert [statement["Sid"] for statement in store.document["Statement"]] == ["Theirs", DEFAULT_STATEMENT_ID]
+
+
+def test_converge_models_in_check_mode_writes_nothing():
+    stores = [MemoryStore(), MemoryStore()]
+    outcomes = converge_models(stores, requests_for(V1, CLASSIFIER, principals=[JANE]), check_mode=True)
+    assert all(outcome.changed for outcome in outcomes) and all(store.writes == [] for store in stores)
+
+
+def missing_model():
+    raise OperationError(f"the document-classifier {CLASSIFIER} does not exist, or this account can't see it",
+                         resource_arn=CLASSIFIER)
+
+
+def test_converge_models_writes_nothing_when_a_read_fails():
+    stores = [MemoryStore(), MemoryStore()]
+    stores[1].read = missing_model
+    with pytest.raises(OperationError, match=r"^nothing was written: 1 of 2 resource policies could not be read: ") as error:
+        converge_models(stores, requests_for(V1, CLASSIFIER, principals=[JANE]), check_mode=False)
+    assert f"{CLASSIFIER}: the document-classifier {CLASSIFIER} does not exist" in str(error.value)
+    assert stores[0].writes == []
+
+
+def refused(_document, _revision_id):
+    raise OperationError("refused by AWS", resource_arn=CLASSIFIER)
+
+
+def test_converge_models_reports_what_was_done_when_one_write_fails():
+    stores = [MemoryStore(), MemoryStore()]
+    stores[1].write = refused
+    with pytest.raises(OperationError) as error:
+        converge_models(stores, requests_for(V1, CLASSIFIER, principals=[JANE]), check_mode=False)
+    assert f"1 of 2 resource policies could not be converged ({CLASSIFIER}: refused by AWS)" in str(error.value)
+    assert error.value.details["changed"] is True
+    assert [item["resource_arn"] for item in error.value.details["resources"]] == [V1]
+
+
+@pytest.mark.parametrize("failing, message", [
+    ("read", f"the document-classifier {CLASSIFIER} does not exist, or this account can't see it"),
+    ("write", "refused by AWS"),
+])
+def test_converge_models_of_one_version_raises_its_own_error(failing, message):
+    """One model version (resource_arn): its failure as it is, with its own details, as in 0.1.0."""
+    store = MemoryStore()
+    setattr(store, failing, missing_model if failing == "read" else refused)
+    with pytest.raises(OperationError) as error:
+        converge_models([store], build_requests(module_params(resource_arn=CLASSIFIER, principals=[JANE])), check_mode=False)
+    assert str(error.value) == message
+    assert error.value.details == {"resource_arn": CLASSIFIER}

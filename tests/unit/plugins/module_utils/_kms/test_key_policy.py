@@ -11,12 +11,14 @@ import json
 import re
 
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.seed.comprehend.plugins.module_utils import kms_grants as core
+from ansible_collections.seed.comprehend.plugins.module_utils._kms import key_policy as core
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError, OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import policies_equal, render_policy
+from ansible_collections.seed.comprehend.plugins.modules.kms_comprehend_grant import ARGUMENT_SPEC
 
 OWNER = "111122223333"
 IMPORTER = "444455556666"
@@ -57,9 +59,16 @@ def guide_first_example(principal: str = IMPORTER_ROOT, model_arn: str = GUIDE_M
     ]
 
 
+def module_params(**options) -> dict:
+    """The options as kms_comprehend_grant hands them on: typed by its argument spec, with their defaults."""
+    validated = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(options, key_id=KEY_ARN))
+    assert not validated.error_messages, validated.error_messages
+    return validated.validated_parameters
+
+
 def request(state: str = "present", models=(GUIDE_MODEL,), principals=(IMPORTER,), purge: bool = True) -> core.GrantRequest:
-    params = {"state": state, "model_arns": list(models) if models is not None else None,
-              "principals": list(principals) if principals is not None else None, "purge_principals": purge}
+    params = module_params(state=state, model_arns=list(models) if models is not None else None,
+                           principals=list(principals) if principals is not None else None, purge_principals=purge)
     return core.build_grant_request(params, KEY_ARN)
 
 
@@ -79,7 +88,7 @@ def grant_all(policy: dict, *requests: core.GrantRequest) -> dict:
 # ---------------------------------------------------------------- options
 
 
-class TestValidateParams:
+class TestBuildGrantRequest:
     def test_canonical_request(self):
         result = request(models=[GUIDE_MODEL, GUIDE_MODEL], principals=[IMPORTER, IMPORTER_ROOT, f" {OTHER} "])
         assert result.models == (GUIDE_MODEL,)
@@ -151,23 +160,34 @@ class TestValidateParams:
         assert request("absent", models=None, principals=None).models == ()
         assert request("absent", models=None, principals=[IMPORTER]).principals == (IMPORTER_ROOT,)
 
-    @pytest.mark.parametrize("params, option", [
-        ({"state": "gone"}, "state"), ({"purge_principals": "yes"}, "purge_principals"),
-        ({"model_arns": GUIDE_MODEL}, "model_arns"), ({"principals": 444455556666}, "principals"),
-        ({"policy_size_limit": 0}, "policy_size_limit"), ({"policy_size_limit": "32768"}, "policy_size_limit"),
-        ({"policy_size_limit": True}, "policy_size_limit"),
+    @pytest.mark.parametrize("options, option", [
+        ({"state": "gone"}, "state"), ({"purge_principals": "maybe"}, "purge_principals"),
+        ({"model_arns": {"arn": GUIDE_MODEL}}, "model_arns"), ({"principals": {"account": IMPORTER}}, "principals"),
+        ({"policy_size_limit": "32k"}, "policy_size_limit"), ({"policy_size_limit": 1.5}, "policy_size_limit"),
     ])
-    def test_option_types(self, params, option):
-        with pytest.raises(InvalidInputError, match=f"^{option} "):
-            core.build_grant_request(params, KEY_ARN)
+    def test_option_types_are_the_argument_specs(self, options, option):
+        """Types and choices are checked once, by the argument spec, before build_grant_request."""
+        errors = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(options, key_id=KEY_ARN)).error_messages
+        assert errors and all(option in error for error in errors), errors
+
+    def test_options_as_the_argument_spec_types_them(self):
+        result = core.build_grant_request(module_params(model_arns=GUIDE_MODEL, principals=int(IMPORTER), purge_principals="no",
+                                                        policy_size_limit="600"), KEY_ARN)
+        assert (result.models, result.principals, result.purge_principals, result.policy_size_limit) == (
+            (GUIDE_MODEL,), (IMPORTER_ROOT,), False, 600)
+
+    @pytest.mark.parametrize("size", [0, -1])
+    def test_the_size_limit_is_a_positive_number_of_bytes(self, size):
+        with pytest.raises(InvalidInputError, match=f"^policy_size_limit must be a positive number of bytes, got {size}$"):
+            core.build_grant_request(module_params(state="absent", policy_size_limit=size), KEY_ARN)
 
     def test_key_arn_must_be_a_key_arn(self):
         with pytest.raises(InvalidInputError, match="^key_id: 'alias/x' is not a KMS key ARN"):
-            core.build_grant_request({"state": "absent"}, "alias/x")
+            core.build_grant_request(module_params(state="absent"), "alias/x")
 
     def test_partition_follows_the_key(self):
         key = f"arn:aws-cn:kms:cn-north-1:{OWNER}:key/abc"
-        result = core.build_grant_request({"state": "absent", "principals": [IMPORTER]}, key)
+        result = core.build_grant_request(module_params(state="absent", principals=[IMPORTER]), key)
         assert result.partition == "aws-cn" and result.principals == (f"arn:aws-cn:iam::{IMPORTER}:root",)
 
 
@@ -518,13 +538,13 @@ class TestSize:
     def test_a_lowered_limit_refuses_before_any_write_and_a_raised_one_accepts(self):
         size = core.policy_size(core.plan_change(default_policy(), request()).after)
         params = {"state": "present", "model_arns": [GUIDE_MODEL], "principals": [IMPORTER]}
-        assert core.plan_change(default_policy(), core.build_grant_request(dict(params, policy_size_limit=size), KEY_ARN)).changed
+        assert core.plan_change(default_policy(), core.build_grant_request(module_params(**params, policy_size_limit=size), KEY_ARN)).changed
         with pytest.raises(OperationError, match=f"^The key policy would be {size} bytes, over the limit of {size - 1} bytes "
                                                  r"set by policy_size_limit \(share_model_key_policy_size_limit in the share_model role; "
                                                  r"KMS documents 32768\): only 0 of the 1"):
-            core.plan_change(default_policy(), core.build_grant_request(dict(params, policy_size_limit=size - 1), KEY_ARN))
+            core.plan_change(default_policy(), core.build_grant_request(module_params(**params, policy_size_limit=size - 1), KEY_ARN))
         models = [model(name="customer-support-ticket-classifier", version=f"release-{n:04d}") for n in range(300)]
-        raised = core.build_grant_request(dict(params, model_arns=models, policy_size_limit=10 ** 6), KEY_ARN)
+        raised = core.build_grant_request(module_params(**dict(params, model_arns=models, policy_size_limit=10 ** 6)), KEY_ARN)
         assert core.policy_size(core.plan_change(default_policy(), raised).after) > core.POLICY_SIZE_LIMIT
 
     def test_shrinking_is_never_refused(self):

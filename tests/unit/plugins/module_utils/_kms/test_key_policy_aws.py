@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the KMS helpers against botocore's Stubber: exact requests, error handling, converging."""
+"""Unit tests of the KMS helpers against botocore's Stubber: exact requests, error handling, converging (converge.converge
+over a KeyPolicyStore and a KeyPolicyPlanner)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-from ansible_collections.seed.comprehend.plugins.module_utils import kms
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import RETRYABLE_ERROR_CODES
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
+from ansible_collections.seed.comprehend.plugins.module_utils._kms import key_policy_aws as kms
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import POLICY_SIZE_LIMIT
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import owns
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import plan_change
+from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import read_grants
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import build_grant_request
 from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_document import render_policy
 
@@ -33,7 +37,9 @@ DEFAULT_POLICY = {
 }
 METADATA = {"AWSAccountId": OWNER, "KeyId": KEY_ARN.rsplit("/", 1)[1], "Arn": KEY_ARN, "KeyManager": "CUSTOMER",
             "KeyState": "Enabled", "Enabled": True}
-GRANT = build_grant_request({"state": "present", "model_arns": [MODEL], "principals": ["444455556666"]}, KEY_ARN)
+IMPORTER_ROOT = "arn:aws:iam::444455556666:root"
+GRANT = build_grant_request({"state": "present", "model_arns": [MODEL], "principals": ["444455556666"], "purge_principals": True,
+                             "policy_size_limit": POLICY_SIZE_LIMIT}, KEY_ARN)
 
 
 @pytest.fixture(name="stubbed")
@@ -188,7 +194,9 @@ def test_converge_writes_then_verifies(stubbed):
     expect_put(stubber, granted_policy())
     expect_get(stubber, granted_policy())
     outcome = kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=False, sleep=Sleeps())
+    assert isinstance(outcome, Outcome)
     assert outcome.changed and outcome.before == DEFAULT_POLICY and outcome.after == granted_policy()
+    assert outcome.change.detail.grants == {(IMPORTER_ROOT, MODEL)} and outcome.revision_id is None
 
 
 def test_converge_without_change_only_reads(stubbed):
@@ -196,6 +204,7 @@ def test_converge_without_change_only_reads(stubbed):
     expect_get(stubber, granted_policy())
     outcome = kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=False, sleep=Sleeps())
     assert not outcome.changed and outcome.before == outcome.after == granted_policy()
+    assert outcome.change.detail.grants == read_grants(granted_policy(), "aws")
 
 
 def test_converge_in_check_mode_only_reads(stubbed):
@@ -203,15 +212,7 @@ def test_converge_in_check_mode_only_reads(stubbed):
     expect_get(stubber)
     outcome = kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=True, sleep=Sleeps())
     assert outcome.changed and outcome.after == granted_policy()
-
-
-def test_grants_in_place_reads_once_and_says_whether_anything_is_missing(stubbed):
-    stubber, client = stubbed
-    expect_get(stubber, granted_policy())
-    expect_get(stubber)
-    unchanged = kms.grants_in_place(client, KEY_ARN, GRANT)
-    assert not unchanged.changed and unchanged.before == unchanged.after == granted_policy()
-    assert kms.grants_in_place(client, KEY_ARN, GRANT) is None
+    assert outcome.change.detail.grants == {(IMPORTER_ROOT, MODEL)}
 
 
 def test_converge_reapplies_after_interference(stubbed):
@@ -251,7 +252,9 @@ def test_converge_fails_clearly_when_interference_persists(stubbed):
         expect_get(stubber)
         expect_put(stubber, granted_policy())
         expect_get(stubber, {"Version": "2012-10-17", "Statement": [{"Sid": "Replaced", "Effect": "Allow"}]})
-    with pytest.raises(OperationError, match=r"kept changing while this module wrote it \(8 attempts; last time this module's statements "
-                                             r"are not as written; the statement 'Enable IAM User Permissions' that was there before "
-                                             r"is gone or changed\)\. Another writer is editing it"):
+    with pytest.raises(OperationError, match=f"^the key policy of {KEY_ARN} changed under this task 8 times in a row "
+                                             r"\(another writer is busy; last time this module's statements are not as written; the "
+                                             r"statement 'Enable IAM User Permissions' that was there before is gone or changed\); "
+                                             r"nothing of the other writes was lost: run the task again") as info:
         kms.converge_key_policy(client, KEY_ARN, GRANT, check_mode=False, sleep=Sleeps())
+    assert info.value.details == {"key_arn": KEY_ARN}
