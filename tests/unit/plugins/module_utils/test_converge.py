@@ -241,8 +241,8 @@ def test_a_refusal_of_the_plan_stops_before_any_write():
 def test_pauses_are_jittered_and_bounded(monkeypatch):
     monkeypatch.setattr(converge_module, "RETRY_BASE_SECONDS", 0.25)
     monkeypatch.setattr(converge_module, "SETTLE_SECONDS", 0.25)
-    assert all(0 <= retry_pause(attempt) <= min(4.0, 0.25 * 2 ** attempt) for attempt in range(1, 12) for _ in range(20))
-    assert all(0.125 <= settle_pause() <= 0.375 for _ in range(20))
+    assert all(0 <= retry_pause(attempt) <= min(4.0, 0.25 * 2 ** attempt) for attempt in range(1, 12) for _draw in range(20))
+    assert all(0.125 <= settle_pause() <= 0.375 for _draw in range(20))
 
 
 # ---------------------------------------------------------------- the loop, with ResourcePolicyPlanner

@@ -1,10 +1,13 @@
-"""Unit tests of comprehend_import_model's pure core, its waiting loop and its KMS-validation retry (fake clients,
-no AWS)."""
+"""Unit tests of comprehend_import_model's pure core, its waiting loop and its KMS-validation retry (Comprehend and IAM
+clients under botocore's Stubber: every request and answer is checked against the service model; a fake clock)."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
+from urllib.parse import quote
+
 import pytest
-from botocore.exceptions import ClientError
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
@@ -86,14 +89,13 @@ def test_refusals_say_what_the_owner_must_do():
     assert refusal_message("InternalServerException", "", request, "444455556666") is None
 
 
-class FakeComprehend:
-    """Answers DescribeDocumentClassifier with the given statuses, one per call."""
-
-    def __init__(self, statuses):
-        self.statuses = list(statuses)
-
-    def describe_document_classifier(self, aws_retry, DocumentClassifierArn):  # pylint: disable=invalid-name,unused-argument
-        return {"DocumentClassifierProperties": {"Status": self.statuses.pop(0), "Message": "bad data"}}
+def expect_statuses(stubber, statuses, model_arn):
+    """DescribeDocumentClassifier of model_arn answers the given statuses, one per call."""
+    for status in statuses:
+        stubber.add_response("describe_document_classifier",
+                             {"DocumentClassifierProperties": {"DocumentClassifierArn": model_arn, "Status": status,
+                                                               "Message": "bad data"}},
+                             {"DocumentClassifierArn": model_arn})
 
 
 class FakeClock:
@@ -109,41 +111,54 @@ class FakeClock:
 MODEL = parse_model_arn("arn:aws:comprehend:us-west-2:444455556666:document-classifier/mycf1")
 
 
-def test_wait_polls_with_growing_delays_until_trained():
+@pytest.fixture(name="comprehend")
+def fixture_comprehend(stub_client):
+    """(Comprehend client as modules get it, its Stubber)."""
+    return stub_client("comprehend")
+
+
+def test_wait_polls_with_growing_delays_until_trained(comprehend):
+    client, stubber = comprehend
     clock = FakeClock()
-    properties = wait_until_trained(FakeComprehend(["SUBMITTED", "TRAINING", "TRAINING", "TRAINED"]), MODEL, 60,
-                                    sleep=clock.sleep, clock=lambda: clock.now)
+    expect_statuses(stubber, ["SUBMITTED", "TRAINING", "TRAINING", "TRAINED"], MODEL.arn)
+    properties = wait_until_trained(client, MODEL, 60, sleep=clock.sleep, clock=lambda: clock.now)
     assert properties["Polls"] == ["SUBMITTED", "TRAINING", "TRAINING", "TRAINED"]
     assert clock.sleeps == [1.0, 2.0, 4.0]
 
 
 @pytest.mark.parametrize("status", NEVER_TRAINED_STATUSES)
-def test_wait_fails_at_once_with_the_models_message_on_a_status_never_trained(status):
+def test_wait_fails_at_once_with_the_models_message_on_a_status_never_trained(comprehend, status):
+    client, stubber = comprehend
     clock = FakeClock()
+    expect_statuses(stubber, ["TRAINING", status], MODEL.arn)
     with pytest.raises(OperationError, match=f"ended in {status}: bad data"):
-        wait_until_trained(FakeComprehend(["TRAINING", status]), MODEL, 60, sleep=clock.sleep, clock=lambda: clock.now)
+        wait_until_trained(client, MODEL, 60, sleep=clock.sleep, clock=lambda: clock.now)
     assert clock.sleeps == [1.0]
 
 
 @pytest.mark.parametrize("trained", TRAINED_STATUSES)
-def test_a_stop_request_is_waited_out_since_training_may_still_complete(trained):
+def test_a_stop_request_is_waited_out_since_training_may_still_complete(comprehend, trained):
+    client, stubber = comprehend
     clock = FakeClock()
-    properties = wait_until_trained(FakeComprehend(["STOP_REQUESTED", trained]), MODEL, 60, sleep=clock.sleep,
-                                    clock=lambda: clock.now)
+    expect_statuses(stubber, ["STOP_REQUESTED", trained], MODEL.arn)
+    properties = wait_until_trained(client, MODEL, 60, sleep=clock.sleep, clock=lambda: clock.now)
     assert properties["Polls"] == ["STOP_REQUESTED", trained]
 
 
-def test_wait_is_bounded_by_the_timeout():
+def test_wait_is_bounded_by_the_timeout(comprehend):
+    client, stubber = comprehend
     clock = FakeClock()
+    expect_statuses(stubber, ["TRAINING"] * 3, MODEL.arn)  # at 0, 1 and 3 seconds; the next pause would end after 5
     with pytest.raises(OperationError, match="still TRAINING after 5 seconds"):
-        wait_until_trained(FakeComprehend(["TRAINING"] * 10), MODEL, 5, sleep=clock.sleep, clock=lambda: clock.now)
+        wait_until_trained(client, MODEL, 5, sleep=clock.sleep, clock=lambda: clock.now)
     assert sum(clock.sleeps) <= 5
 
 
-def test_wait_pauses_are_capped_by_poll_delay():
+def test_wait_pauses_are_capped_by_poll_delay(comprehend):
+    client, stubber = comprehend
     clock = FakeClock()
-    wait_until_trained(FakeComprehend(["TRAINING"] * 4 + ["TRAINED"]), MODEL, 60, longest=2, sleep=clock.sleep,
-                       clock=lambda: clock.now)
+    expect_statuses(stubber, ["TRAINING"] * 4 + ["TRAINED"], MODEL.arn)
+    wait_until_trained(client, MODEL, 60, longest=2, sleep=clock.sleep, clock=lambda: clock.now)
     assert clock.sleeps == [1.0, 2.0, 2.0, 2.0]
 
 
@@ -208,96 +223,96 @@ def test_kms_refusals_are_told_apart():
     assert "needs data_access_role_arn" in no_role
 
 
-def kms_error():
-    return ClientError({"Error": {"Code": "KmsKeyValidationException", "Message": "key refused"}}, "ImportModel")
-
-
-class FakeImport:
-    """ImportModel answering the given outcomes in turn (an exception is raised); counts the calls."""
-
-    def __init__(self, outcomes):
-        self.outcomes = list(outcomes)
-        self.calls = 0
-
-    def import_model(self, aws_retry, **parameters):  # pylint: disable=unused-argument
-        self.calls += 1
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return {"ModelArn": outcome}
-
-
-class FakeIam:
-    """A role with one inline policy; or, with ``denied``, every read refused."""
-
-    def __init__(self, document=None, denied=False):
-        self.document = document
-        self.denied = denied
-
-    def _check(self, operation):
-        if self.denied:
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, operation)
-
-    def get_role(self, RoleName):  # pylint: disable=invalid-name
-        self._check("GetRole")
-        return {"Role": {"RoleName": RoleName}}
-
-    def get_paginator(self, name):
-        self._check(name)
-        iam = self
-
-        class Paginator:  # pylint: disable=too-few-public-methods
-            def paginate(self, **_params):
-                class Result:  # pylint: disable=too-few-public-methods
-                    def build_full_result(self):
-                        if name == "list_role_policies":
-                            return {"PolicyNames": ["keys"] if iam.document else []}
-                        return {"AttachedPolicies": []}
-                return Result()
-        return Paginator()
-
-    def get_role_policy(self, aws_retry, RoleName, PolicyName):  # pylint: disable=invalid-name,unused-argument
-        return {"PolicyDocument": self.document}
-
-
+ROLE_NAME = ROLE.rsplit("/", 1)[-1]
+IMPORT_PARAMETERS = {"SourceModelArn": SOURCE, "ModelName": "mycf1", "DataAccessRoleArn": ROLE}
+COPY = "arn:aws:comprehend:us-west-2:444455556666:document-classifier/mycf1"
 GOOD_ROLE_POLICY = policy({"Effect": "Allow", "Action": KEY_ACTIONS, "Resource": SOURCE_KEY})
 
 
-def test_kms_validation_is_retried_while_iam_propagates_then_succeeds():
-    clock = FakeClock()
-    comprehend = FakeImport([kms_error(), kms_error(), "arn:copy"])
-    arn = start_import(comprehend, FakeIam(GOOD_ROLE_POLICY), kms_request(), "444455556666", 60,
-                       sleep=clock.sleep, clock=lambda: clock.now)
-    assert arn == "arn:copy" and comprehend.calls == 3 and clock.sleeps == [2.0, 4.0]
+@pytest.fixture(name="clients")
+def fixture_clients(stub_client):
+    """(Comprehend client, its Stubber, IAM client, its Stubber), as modules get them."""
+    return stub_client("comprehend") + stub_client("iam")
 
 
-def test_kms_validation_retry_is_bounded_then_blames_the_owners_key_policy():
+def expect_kms_refusals(stubber, count):
+    for _attempt in range(count):
+        stubber.add_client_error("import_model", "KmsKeyValidationException", "key refused", 400,
+                                 expected_params=IMPORT_PARAMETERS)
+
+
+def expect_import(stubber):
+    stubber.add_response("import_model", {"ModelArn": COPY}, IMPORT_PARAMETERS)
+
+
+def expect_role(stubber, document=None):
+    """The reads of check_role, in order: the role, its inline policy (if any) and attached policies (none)."""
+    stubber.add_response("get_role", {"Role": {
+        "Path": "/", "RoleName": ROLE_NAME, "RoleId": "AROAEXAMPLEROLEID1234", "Arn": ROLE,
+        "CreateDate": datetime(2026, 1, 1, tzinfo=timezone.utc)}}, {"RoleName": ROLE_NAME})
+    stubber.add_response("list_role_policies", {"PolicyNames": ["keys"] if document else [], "IsTruncated": False},
+                         {"RoleName": ROLE_NAME})
+    if document:
+        # IAM answers the document URL-encoded; botocore decodes it into a dict.
+        stubber.add_response("get_role_policy", {"RoleName": ROLE_NAME, "PolicyName": "keys",
+                                                 "PolicyDocument": quote(json.dumps(document))},
+                             {"RoleName": ROLE_NAME, "PolicyName": "keys"})
+    stubber.add_response("list_attached_role_policies", {"AttachedPolicies": [], "IsTruncated": False}, {"RoleName": ROLE_NAME})
+
+
+def test_kms_validation_is_retried_while_iam_propagates_then_succeeds(clients):
+    comprehend, comprehend_stub, iam, iam_stub = clients
     clock = FakeClock()
-    comprehend = FakeImport([kms_error()] * 20)
+    expect_kms_refusals(comprehend_stub, 2)
+    expect_import(comprehend_stub)
+    expect_role(iam_stub, GOOD_ROLE_POLICY)  # read once, at the first refusal
+    arn = start_import(comprehend, iam, kms_request(), "444455556666", 60, sleep=clock.sleep, clock=lambda: clock.now)
+    assert arn == COPY and clock.sleeps == [2.0, 4.0]  # three ImportModel calls: the Stubber answered each queued once
+
+
+def test_kms_validation_retry_is_bounded_then_blames_the_owners_key_policy(clients):
+    comprehend, comprehend_stub, iam, iam_stub = clients
+    clock = FakeClock()
+    expect_kms_refusals(comprehend_stub, 7)  # at 0, 2, 6, 14, 29, 44 and 59 seconds
+    expect_role(iam_stub, GOOD_ROLE_POLICY)
     with pytest.raises(OperationError, match="for 5[0-9] seconds: the service role's own policies allow the keys, so the owner"):
-        start_import(comprehend, FakeIam(GOOD_ROLE_POLICY), kms_request(), "444455556666", 60,
-                     sleep=clock.sleep, clock=lambda: clock.now)
+        start_import(comprehend, iam, kms_request(), "444455556666", 60, sleep=clock.sleep, clock=lambda: clock.now)
     assert sum(clock.sleeps) <= 60 and max(clock.sleeps) == 15.0
 
 
-def test_a_role_lacking_the_key_fails_at_once_without_retrying():
+def test_a_role_lacking_the_key_fails_at_once_without_retrying(clients):
+    comprehend, comprehend_stub, iam, iam_stub = clients
     clock = FakeClock()
-    comprehend = FakeImport([kms_error()])
-    role_policy = policy({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": SOURCE_KEY})
+    expect_kms_refusals(comprehend_stub, 1)
+    expect_role(iam_stub, policy({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": SOURCE_KEY}))
     with pytest.raises(OperationError, match="lacks, in its own IAM policies, kms:CreateGrant, kms:GenerateDataKey on"):
-        start_import(comprehend, FakeIam(role_policy), kms_request(), "444455556666", 60, sleep=clock.sleep,
-                     clock=lambda: clock.now)
-    assert comprehend.calls == 1 and clock.sleeps == []
+        start_import(comprehend, iam, kms_request(), "444455556666", 60, sleep=clock.sleep, clock=lambda: clock.now)
+    assert clock.sleeps == []  # one ImportModel call: a second would find no answer queued
 
 
-def test_refused_role_reads_say_the_module_could_not_check():
+def test_a_missing_role_fails_at_once_without_retrying(clients):
+    comprehend, comprehend_stub, iam, iam_stub = clients
+    clock = FakeClock()
+    expect_kms_refusals(comprehend_stub, 1)
+    iam_stub.add_client_error("get_role", "NoSuchEntity", "no such role", 404, expected_params={"RoleName": ROLE_NAME})
+    with pytest.raises(OperationError, match=f"the service role {ROLE} doesn't exist in account 444455556666"):
+        start_import(comprehend, iam, kms_request(), "444455556666", 60, sleep=clock.sleep, clock=lambda: clock.now)
+    assert clock.sleeps == []
+
+
+def test_refused_role_reads_say_the_module_could_not_check(clients):
+    comprehend, comprehend_stub, iam, iam_stub = clients
+    expect_kms_refusals(comprehend_stub, 1)
+    iam_stub.add_client_error("get_role", "AccessDenied", "no", 403, expected_params={"RoleName": ROLE_NAME})
     with pytest.raises(OperationError, match="couldn't read the service role's own policies .*AccessDenied"):
-        start_import(FakeImport([kms_error()]), FakeIam(denied=True), kms_request(), "444455556666", 0)
+        start_import(comprehend, iam, kms_request(), "444455556666", 0)
 
 
-def test_without_the_source_key_the_role_is_not_read():
+def test_without_the_source_key_the_role_is_not_read(clients):
+    comprehend, comprehend_stub, iam = clients[:3]  # nothing is queued for IAM: any read would fail
+    expect_kms_refusals(comprehend_stub, 1)
     with pytest.raises(OperationError, match="source_kms_key_arn is not set"):
-        start_import(FakeImport([kms_error()]), None, kms_request(source_kms_key_arn=None), "444455556666", 0)
+        start_import(comprehend, iam, kms_request(source_kms_key_arn=None), "444455556666", 0)
 
 
 def test_bounded_backoff_pauses_end_before_the_timeout():

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
-from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import StaleRevisionError
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
@@ -47,13 +43,9 @@ POLICY_TEXT = json.dumps(POLICY)  # as Describe answers; a write sends render_po
 
 
 @pytest.fixture(name="stubbed")
-def fixture_stubbed(monkeypatch):
+def fixture_stubbed(stub_client):
     """(retrying client as modules get it, its Stubber); backoff sleeps are skipped."""
-    monkeypatch.setattr("time.sleep", lambda seconds: None)
-    client = boto3.client("comprehend", region_name="us-west-2", aws_access_key_id="a", aws_secret_access_key="b")
-    with Stubber(client) as stubber:
-        yield RetryingBotoClientWrapper(client, aws_retry), stubber
-        stubber.assert_no_pending_responses()
+    return stub_client("comprehend")
 
 
 def describe_classifier(stubber, arn=CLASSIFIER):

@@ -544,7 +544,7 @@ class TestSize:
                                                  r"KMS documents 32768\): only 0 of the 1"):
             core.plan_change(default_policy(), core.build_grant_request(module_params(**params, policy_size_limit=size - 1), KEY_ARN))
         models = [model(name="customer-support-ticket-classifier", version=f"release-{n:04d}") for n in range(300)]
-        raised = core.build_grant_request(module_params(**dict(params, model_arns=models, policy_size_limit=10 ** 6)), KEY_ARN)
+        raised = core.build_grant_request(module_params(**{**params, "model_arns": models, "policy_size_limit": 10 ** 6}), KEY_ARN)
         assert core.policy_size(core.plan_change(default_policy(), raised).after) > core.POLICY_SIZE_LIMIT
 
     def test_shrinking_is_never_refused(self):

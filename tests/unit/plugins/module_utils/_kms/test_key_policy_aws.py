@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import RETRYABLE_ERROR_CODES
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
@@ -43,13 +40,10 @@ GRANT = build_grant_request({"state": "present", "model_arns": [MODEL], "princip
 
 
 @pytest.fixture(name="stubbed")
-def fixture_stubbed():
+def fixture_stubbed(stub_client):
     """A stubbed KMS client wrapped like retrying_client() does, with a retry that doesn't sleep."""
-    client = boto3.client("kms", region_name="us-west-2", aws_access_key_id="testing", aws_secret_access_key="testing")
-    retry = AWSRetry.jittered_backoff(retries=3, delay=0, catch_extra_error_codes=RETRYABLE_ERROR_CODES)
-    with Stubber(client) as stubber:
-        yield stubber, RetryingBotoClientWrapper(client, retry)
-        stubber.assert_no_pending_responses()
+    client, stubber = stub_client("kms", AWSRetry.jittered_backoff(retries=3, delay=0, catch_extra_error_codes=RETRYABLE_ERROR_CODES))
+    return stubber, client
 
 
 class Sleeps(list):
