@@ -72,7 +72,8 @@ def playbook(name: str, variables: dict, workdir: Path) -> None:
     env = playbook_env(workdir)
     command = [str(BIN / "ansible-playbook"), f"seed.comprehend.{name}", "-e", f"@{vars_file}"]
     print(f"\n$ ansible-playbook seed.comprehend.{name} -e @{vars_file.name}", flush=True)
-    subprocess.run(command, env=env, check=True)
+    # From the work directory, as a user runs it from their own folder: the handoff path is relative to it.
+    subprocess.run(command, env=env, check=True, cwd=workdir)
 
 
 def compact(document: dict) -> str:
@@ -101,7 +102,7 @@ def main() -> int:
         key_arn, models = owner_models(url, owner)
         handoff_path = workdir / "handoff.json"
         share_vars = {"share_model_arns": models, "share_model_principals": [IMPORTER],
-                      "share_model_handoff_path": str(handoff_path), "share_model_aws": connection(url, owner)}
+                      "share_model_handoff_path": handoff_path.name, "share_model_aws": connection(url, owner)}
 
         playbook("share", share_vars, workdir)
         print_what_was_written(url, owner, key_arn, models)
@@ -113,7 +114,7 @@ def main() -> int:
         writes = control.write_calls(control.calls(url))
         print(f"\nrerun of the share play: {len(writes)} write calls to AWS")
 
-        import_vars = {"import_model_handoff_path": str(handoff_path), "import_model_poll_delay": 1,
+        import_vars = {"import_model_handoff_path": handoff_path.name, "import_model_poll_delay": 1,
                        "import_model_aws": connection(url, importer)}
         playbook("import", import_vars, workdir)
 
