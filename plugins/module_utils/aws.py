@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 try:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore itself
 
@@ -26,6 +26,15 @@ RETRYABLE_ERROR_CODES = [
     "KMSInternalException",
     "DependencyTimeoutException",
 ]
+
+# The errors common to all AWS APIs (https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html and
+# the services' CommonErrors pages) that mean credentials AWS no longer or never accepted, and a refused permission.
+CREDENTIAL_ERROR_CODES = ("ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
+                          "UnrecognizedClientException", "IncompleteSignature", "MissingAuthenticationToken",
+                          "InvalidSignatureException", "SignatureDoesNotMatch")
+ACCESS_DENIED_CODES = ("AccessDenied", "AccessDeniedException", "NotAuthorized", "UnauthorizedOperation")
+CONNECTION_OPTIONS = ("profile, access_key and secret_key (and session_token) as module options or in module_defaults of "
+                      "group/seed.comprehend.aws, or the AWS_PROFILE / AWS_ACCESS_KEY_ID environment variables")
 
 # Resources one task works on at once: each is its own resource, so they don't contend, and a pause after one
 # resource's write overlaps the others' instead of adding up. Kept low for Comprehend's rate limits (throttling
@@ -73,6 +82,19 @@ def error_code(exception: BaseException) -> str:
     return response.get("Error", {}).get("Code", "")
 
 
+def client_error_message(error: BaseException) -> str:
+    """What a refused AWS call means for the user, and what to do."""
+    code = error_code(error) or type(error).__name__
+    if code in CREDENTIAL_ERROR_CODES:
+        return (f"AWS refused the credentials ({code}): they have expired or are not valid. Refresh them (a new session, "
+                f"aws sso login, ...) and give them as {CONNECTION_OPTIONS}")
+    if code in ACCESS_DENIED_CODES:
+        operation = getattr(error, "operation_name", "") or "the call"
+        return (f"AWS denied {operation} ({code}): the identity running the task lacks that permission. docs/iam holds "
+                "the policies the collection's plays need; grant the permission, or run as an identity that has it")
+    return f"AWS call failed ({code})"
+
+
 def run_module(module: Any, action: Callable[[], Dict[str, Any]]) -> None:
     """Run a module's work and turn every failure into a clear fail_json, never a traceback."""
     try:
@@ -82,7 +104,13 @@ def run_module(module: Any, action: Callable[[], Dict[str, Any]]) -> None:
     except OperationError as error:
         module.fail_json(msg=str(error), **error.details)
     except ClientError as error:
-        module.fail_json_aws(error, msg=f"AWS call failed ({error_code(error) or type(error).__name__})")
+        module.fail_json_aws(error, msg=client_error_message(error))
+    except (NoCredentialsError, PartialCredentialsError) as error:
+        module.fail_json_aws(error, msg=f"no usable AWS credentials were found ({type(error).__name__}): give them as "
+                                        f"{CONNECTION_OPTIONS}. Nothing was written")
+    except NoRegionError as error:
+        module.fail_json_aws(error, msg="no AWS region was given: set the region option (or in module_defaults of "
+                                        "group/seed.comprehend.aws), or the AWS_REGION environment variable. Nothing was written")
     except BotoCoreError as error:
         # No answer from AWS (connection refused, timeout...), possibly between a read and a write.
         module.fail_json_aws(error, msg=f"AWS call failed ({type(error).__name__}); run again once AWS answers: "

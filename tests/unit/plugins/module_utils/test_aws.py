@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError, PartialCredentialsError
 
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import run_module
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
@@ -56,9 +56,38 @@ def test_input_and_operation_errors_fail_with_their_message_and_details():
 
 
 def test_an_aws_error_is_named_by_its_code():
-    error = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "PutKeyPolicy")
+    error = ClientError({"Error": {"Code": "ResourceLimitExceededException", "Message": "no"}}, "PutResourcePolicy")
     kind, details = ended(raising(error))
-    assert (kind, details["msg"], details["error"]) == ("fail_aws", "AWS call failed (AccessDeniedException)", error)
+    assert (kind, details["msg"], details["error"]) == ("fail_aws", "AWS call failed (ResourceLimitExceededException)", error)
+
+
+@pytest.mark.parametrize("code", ["AccessDeniedException", "AccessDenied", "NotAuthorized", "UnauthorizedOperation"])
+def test_access_denied_names_the_operation_and_the_policies(code):
+    kind, details = ended(raising(ClientError({"Error": {"Code": code, "Message": "no"}}, "PutKeyPolicy")))
+    assert kind == "fail_aws"
+    assert details["msg"].startswith(f"AWS denied PutKeyPolicy ({code}): the identity running the task lacks that permission")
+    assert "docs/iam" in details["msg"]
+
+
+@pytest.mark.parametrize("code", ["ExpiredTokenException", "ExpiredToken", "InvalidClientTokenId", "UnrecognizedClientException"])
+def test_refused_credentials_say_to_refresh_them_not_to_wait(code):
+    kind, details = ended(raising(ClientError({"Error": {"Code": code, "Message": "no"}}, "DescribeKey")))
+    assert kind == "fail_aws"
+    assert details["msg"].startswith(f"AWS refused the credentials ({code}): they have expired or are not valid")
+    assert "run again once AWS answers" not in details["msg"]
+
+
+@pytest.mark.parametrize("error", [NoCredentialsError(), PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY")])
+def test_missing_credentials_say_where_to_give_them(error):
+    kind, details = ended(raising(error))
+    assert kind == "fail_aws"
+    assert details["msg"].startswith("no usable AWS credentials were found")
+    assert "access_key" in details["msg"] and "run again once AWS answers" not in details["msg"]
+
+
+def test_a_missing_region_says_where_to_set_it():
+    kind, details = ended(raising(NoRegionError()))
+    assert kind == "fail_aws" and details["msg"].startswith("no AWS region was given: set the region option")
 
 
 def test_no_answer_from_aws_says_to_run_again():
