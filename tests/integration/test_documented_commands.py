@@ -32,9 +32,9 @@ def test_share_and_import_with_a_relative_handoff_path_from_the_users_folder(aws
     folder = tmp_path / "my-share"
     folder.mkdir()
 
-    shared = run_from(folder, "share", {"share_model_arns": models, "share_model_principals": [aws.importer.account_id],
-                                         "share_model_aws": aws.owner.connection},
-                      "-e", "share_model_handoff_path=handoff.json")
+    share_vars = {"share_model_arns": models, "share_model_principals": [aws.importer.account_id],
+                  "share_model_aws": aws.owner.connection}
+    shared = run_from(folder, "share", share_vars, "-e", "share_model_handoff_path=handoff.json")
     assert shared.returncode == 0, shared.stdout + shared.stderr
     handoff = json.loads((folder / "handoff.json").read_text(encoding="utf-8"))
     assert sorted(entry["model_arn"] for entry in handoff) == sorted(models)
