@@ -72,8 +72,14 @@ def concurrently(function: Callable[[Item], Any], items: Sequence[Item]) -> List
 def failure_message(error: BaseException) -> str:
     """One line on why a call in a batch failed."""
     if isinstance(error, ClientError):
-        return f"AWS call failed ({error_code(error)}): {error.response.get('Error', {}).get('Message', '')}"
+        return f"AWS call failed ({error_code(error)}): {error_message(error)}"
     return str(error) if isinstance(error, OperationError) else f"AWS call failed ({type(error).__name__}): {error}"
+
+
+def error_message(exception: BaseException) -> str:
+    """The AWS error message of a ClientError, '' for anything else."""
+    response = getattr(exception, "response", None) or {}
+    return response.get("Error", {}).get("Message", "") or ""
 
 
 def error_code(exception: BaseException) -> str:

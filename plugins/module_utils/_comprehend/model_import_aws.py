@@ -26,6 +26,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelA
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_message
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import KMS_VALIDATION_ERROR
@@ -129,7 +130,7 @@ def start_import(comprehend: Any, iam: Any, request: ImportRequest, account: str
         try:
             return comprehend.import_model(aws_retry=True, **request.parameters)["ModelArn"]
         except ClientError as error:
-            code, aws_message = error_code(error), error.response.get("Error", {}).get("Message", "")
+            code, aws_message = error_code(error), error_message(error)
             if code != KMS_VALIDATION_ERROR:
                 message = refusal_message(code, aws_message, request, account)
                 if message:

@@ -19,6 +19,7 @@ except ImportError:
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import concurrently
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_message
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import failure_message
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import StaleRevisionError
@@ -46,13 +47,9 @@ STALE_REVISION_CODES = (
 
 def _refused(error: BaseException, model: ModelArn, revision_id: str) -> OperationError:
     return OperationError(
-        f"Comprehend refused the resource policy of {model.arn} ({error_code(error)}: {_message(error)}). The policy "
+        f"Comprehend refused the resource policy of {model.arn} ({error_code(error)}: {error_message(error)}). The policy "
         f"is still at revision {revision_id}, the one the write named, so this is not a change by another writer: the "
         "request itself was refused", resource_arn=model.arn)
-
-
-def _message(error: BaseException) -> str:
-    return (getattr(error, "response", None) or {}).get("Error", {}).get("Message") or ""
 
 
 class ModelPolicyStore:

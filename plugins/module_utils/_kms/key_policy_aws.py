@@ -20,6 +20,7 @@ except ImportError:
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_id
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_message
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Change
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
@@ -44,10 +45,6 @@ PRINCIPAL_MAX_PAUSE = 16.0
 WRITE_ATTEMPTS = 8
 
 
-def _aws_message(error: Any) -> str:
-    return error.response.get("Error", {}).get("Message", "") or error_code(error)
-
-
 def describe_key(client: Any, key_id: str) -> Dict[str, Any]:
     """KeyMetadata of a key ID, key ARN, alias name or alias ARN."""
     check_key_id(key_id, "key_id")
@@ -65,7 +62,7 @@ def get_key_policy(client: Any, key_arn: str) -> Policy:
         text = client.get_key_policy(KeyId=key_arn, PolicyName=POLICY_NAME, aws_retry=True).get("Policy")
     except ClientError as error:
         raise OperationError(
-            f"Could not read the key policy of {key_arn} ({error_code(error)}: {_aws_message(error)}). "
+            f"Could not read the key policy of {key_arn} ({error_code(error)}: {error_message(error) or error_code(error)}). "
             "The module edits the policy statement by statement and never assumes it is empty.",
             key_arn=key_arn,
         ) from None
@@ -89,7 +86,7 @@ def put_key_policy(client: Any, key_arn: str, policy: Policy, wait: float = PRIN
             client.put_key_policy(KeyId=key_arn, PolicyName=POLICY_NAME, Policy=render_policy(policy), aws_retry=True)
             return
         except ClientError as error:
-            code, message = error_code(error), _aws_message(error)
+            code, message = error_code(error), error_message(error) or error_code(error)
             if code == "MalformedPolicyDocumentException" and is_lockout_refusal(message):
                 raise OperationError(
                     f"KMS refused the new key policy of {key_arn} ({message}): with it, the identity running this task "
