@@ -176,3 +176,42 @@ def test_delete(aws: Aws) -> None:
             call()
         assert error_code(error) == "ResourceNotFoundException"
     assert comprehend.list_document_classifiers()["DocumentClassifierPropertiesList"] == []
+
+
+def tag_dict(comprehend: Any, arn: str) -> Dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in comprehend.list_tags_for_resource(ResourceArn=arn)["Tags"]}
+
+
+def test_model_tags_are_added_changed_and_removed(aws: Aws) -> None:
+    comprehend = aws.client("comprehend")
+    arn = aws.create_classifier(name="tagged", version="v1", trained=False, Tags=[{"Key": "team", "Value": "a"}])
+    assert tag_dict(comprehend, arn) == {"team": "a"}
+    comprehend.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "b"}, {"Key": "env", "Value": "prod"}])
+    comprehend.untag_resource(ResourceArn=arn, TagKeys=["env"])
+    assert tag_dict(comprehend, arn) == {"team": "b"}
+
+
+def test_tags_of_a_model_that_does_not_exist_are_not_found(aws: Aws) -> None:
+    comprehend = aws.client("comprehend")
+    missing = f"{CLASSIFIER_PREFIX}/nothing/version/v1"
+    calls: Dict[str, Callable[[], Any]] = {
+        "list": lambda: comprehend.list_tags_for_resource(ResourceArn=missing),
+        "tag": lambda: comprehend.tag_resource(ResourceArn=missing, Tags=[{"Key": "k", "Value": "v"}]),
+        "untag": lambda: comprehend.untag_resource(ResourceArn=missing, TagKeys=["k"]),
+    }
+    for call in calls.values():
+        with pytest.raises(ClientError) as raised:
+            call()
+        assert error_code(raised.value) == "ResourceNotFoundException"
+
+
+def test_a_model_holds_at_most_50_tags(aws: Aws) -> None:
+    comprehend = aws.client("comprehend")
+    arn = aws.create_classifier(name="many", version="v1", trained=False, Tags=[{"Key": f"k{index}", "Value": ""} for index in range(50)])
+    comprehend.tag_resource(ResourceArn=arn, Tags=[{"Key": "k0", "Value": "changed"}])  # an existing key: still 50
+    with pytest.raises(ClientError) as raised:
+        comprehend.tag_resource(ResourceArn=arn, Tags=[{"Key": "one-more", "Value": ""}])
+    assert error_code(raised.value) == "TooManyTagsException"
+    with pytest.raises(ClientError) as raised:
+        comprehend.untag_resource(ResourceArn=arn, TagKeys=[f"k{index}" for index in range(51)])
+    assert error_code(raised.value) == "TooManyTagKeysException"
