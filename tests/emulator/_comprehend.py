@@ -21,9 +21,6 @@ What differs from moto 5.2.5:
   DescribeResourcePolicy on a model without a policy raises ResourceNotFoundException, like moto; real AWS seems to
   answer with empty fields (unverified): the option ``missing_resource_policy = "empty"`` (control API) switches to that.
 * ImportModel, which moto lacks, including cross-account authorization (see :mod:`emulator._sharing`).
-* Tags of models (TagResource, UntagResource, ListTagsForResource): moto tags any ARN, even of no resource; here a
-  model ARN must name a model of the caller's account and region (ResourceNotFoundException), and a model holds at
-  most 50 tags (TooManyTagsException; TooManyTagKeysException for more than 50 keys in one UntagResource).
 """
 
 from __future__ import annotations
@@ -60,9 +57,6 @@ _NEXT_STATUS = {"SUBMITTED": "TRAINING", "TRAINING": "TRAINED", "STOP_REQUESTED"
 _FINAL_STATUSES = ("TRAINED", "TRAINED_WITH_WARNING", "IN_ERROR", "STOPPED")
 
 RESOURCE_POLICY_MAX_CHARS = 20000
-# Comprehend API reference, TagResource ("a maximum of 50 tags (both existing and pending)"), TooManyTagsException and
-# TooManyTagKeysException ("50 tag keys per resource"), as botocore's service model for comprehend 2017-11-27 has them.
-MAX_TAGS = 50
 _NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9])*"
 NAME = re.compile(f"^{_NAME_PATTERN}$")
 MODEL_ARN = re.compile(
@@ -349,23 +343,6 @@ class EmulatorComprehendBackend(ComprehendBackend):
             _check_revision(model.arn, revision, current)
             del self.policies[model.arn]
 
-    # Tags of models
-
-    def tagged_model(self, arn: Any) -> Optional[CustomModel]:
-        """The model a tag request names; None for another Comprehend resource, left to moto.
-
-        The Comprehend API reference lists ResourceNotFoundException ("The specified resource ARN was not found") for
-        all three tag operations: moto's tagger would tag any ARN."""
-        match = MODEL_ARN.match(arn) if isinstance(arn, str) else None
-        return self.get_model(KINDS[match["type"]], arn) if match else None
-
-    def check_tag_count(self, arn: str, tags: List[Dict[str, str]]) -> None:
-        """TagResource: "There can be a maximum of 50 tags (both existing and pending) associated with a specific
-        resource" (TooManyTagsException)."""
-        keys = set(self.tagger.get_tag_dict_for_resource(arn)) | {tag.get("Key") for tag in tags}
-        if len(keys) > MAX_TAGS:
-            raise AwsJsonError("TooManyTagsException", f"The request would associate {len(keys)} tags with {arn}; at most {MAX_TAGS} are allowed.")
-
     # ImportModel
 
     def import_model(self, caller: Principal, params: Mapping[str, Any]) -> str:
@@ -525,25 +502,6 @@ class EmulatorComprehendResponse(ValidatedJson, JsonAuthorization, ComprehendRes
         params = self._params()
         self.backend.delete_policy(params.get("ResourceArn"), params.get("PolicyRevisionId"))
         return "{}"
-
-    def tag_resource(self) -> str:
-        params = self._params()
-        model = self.backend.tagged_model(params.get("ResourceArn"))
-        if model is not None:
-            self.backend.check_tag_count(model.arn, params.get("Tags") or [])
-        return super().tag_resource()
-
-    def untag_resource(self) -> str:
-        params = self._params()
-        self.backend.tagged_model(params.get("ResourceArn"))
-        if len(params.get("TagKeys") or []) > MAX_TAGS:
-            # TooManyTagKeysException: "more tag keys than can be associated with a resource (50 tag keys per resource)".
-            raise AwsJsonError("TooManyTagKeysException", f"The request names {len(params['TagKeys'])} tag keys; at most {MAX_TAGS} are allowed.")
-        return super().untag_resource()
-
-    def list_tags_for_resource(self) -> str:
-        self.backend.tagged_model(self._params().get("ResourceArn"))
-        return super().list_tags_for_resource()
 
     def import_model(self) -> str:
         check_pass_role(self, self._params().get("DataAccessRoleArn"))
