@@ -165,7 +165,9 @@ def rehearse(config: Dict[str, str], workdir: Path, names: List[str]) -> Tuple[i
         accounts = {owner_id: "owner", importer_id: "importer"}
         for target in names:
             control.reset_calls(emulator.url)
+            started = time.monotonic()
             rc, output = ansible_test(collection, env, [target])
+            print(f"===== {target}: exit code {rc} in {time.monotonic() - started:.0f} s", flush=True)
             worst = max(worst, rc)
             problem = check_nothing_skipped(output) or (None if f"Running {target} integration test role" in output else f"{target} did not run")
             if problem:
