@@ -97,3 +97,21 @@ def test_the_documented_permissions_allow_every_documented_call():
     for account, heading in (("owner", "Owner account (`aws_access_key`)"), ("importer", "Importer account (`importer_access_key`)")):
         missing = calls[account] - documented_policy(heading) - {"sts:GetCallerIdentity"}  # needs no permission
         assert not missing, f"{account}: {sorted(missing)}"
+
+
+def test_aws_mode_runs_the_targets_with_the_users_config_as_written(aws, tmp_path):
+    """--aws with a config the user wrote, here one whose endpoint is the emulator: the runner lays out the
+    collection, hands ansible-test that config unchanged, and the targets act as the config's accounts."""
+    model = aws.create_model(aws.owner, name="tickets", version="v1", kms_key_id=aws.create_key(aws.owner))
+    owner, importer = aws.owner.credentials, aws.importer.credentials
+    config = write_config(tmp_path / "cloud-config-aws.ini", model_arn=model, importer_account_id=aws.importer.account_id,
+                          aws_access_key=owner["AccessKeyId"], aws_secret_key=owner["SecretAccessKey"],
+                          security_token=owner["SessionToken"], importer_access_key=importer["AccessKeyId"],
+                          importer_secret_key=importer["SecretAccessKey"], importer_security_token=importer["SessionToken"])
+    with open(config, "a", encoding="utf-8") as handle:
+        handle.write(f"aws_endpoint_url: {aws.url}\n")
+    done = run("--aws", "--config", str(config), "comprehend_model_info")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Running comprehend_model_info integration test role" in done.stdout
+    described = {(call["account"], call["operation"]) for call in aws.calls()}
+    assert {(aws.owner.account_id, "DescribeDocumentClassifier"), (aws.importer.account_id, "GetCallerIdentity")} <= described
