@@ -6,7 +6,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 export PYTHONPATH="$repo/.cache/collections${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONDONTWRITEBYTECODE=1
-layers=${TEST_LAYERS:-sanity units emulator integration reliability docs release lint build}
+layers=${TEST_LAYERS:-sanity units emulator integration targets reliability docs release lint build}
 passed=() failed=()
 
 run_layer() {
@@ -23,6 +23,7 @@ for layer in $layers; do
     units) run_layer units python -m pytest tests/unit -q -p no:cacheprovider ;;
     emulator) run_layer emulator python -m pytest tests/emulator -q -p no:cacheprovider ;;
     integration) run_layer integration python -m pytest tests/integration -q -p no:cacheprovider -n 2 ;;
+    targets) run_layer targets python tests/integration/ansible_test_targets.py ;;
     reliability) run_layer reliability python -m pytest tests/reliability -q -p no:cacheprovider -n 2 ;;
     docs) run_layer docs python -m pytest tests/docs -q -p no:cacheprovider ;;
     release) run_layer release python -m pytest tests/ee tests/release -q -p no:cacheprovider ;;

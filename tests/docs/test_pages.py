@@ -10,7 +10,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 # The guide's pages (docs/reliability.md is written by the reliability suite) and the README.
-GUIDE = ("README.md", "flow.md", "owner.md", "importer.md", "troubleshooting.md")
+GUIDE = ("README.md", "flow.md", "owner.md", "importer.md", "troubleshooting.md", "testing-on-aws.md")
 PAGES = [REPO / "docs" / name for name in GUIDE] + [REPO / "README.md"]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 

@@ -23,7 +23,7 @@ DOCSITE = REPO / "docs" / "docsite"
 LABEL_PREFIX = "ansible_collections.seed.comprehend.docsite."
 # Markdown pages of docs/ and the docsite page standing for each.
 PAGES = {"README.md": "guide", "flow.md": "flow", "owner.md": "owner", "importer.md": "importer",
-         "troubleshooting.md": "troubleshooting", "architecture.md": "architecture",
+         "troubleshooting.md": "troubleshooting", "testing-on-aws.md": "testing-on-aws", "architecture.md": "architecture",
          "reliability.md": "reliability", "benchmarks.md": "benchmarks"}
 
 
