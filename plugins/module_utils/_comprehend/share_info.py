@@ -260,7 +260,7 @@ class ShareAudit:
                 "managed key (or an AWS owned key), or remove its resource policy")))
         if access is None or not facts["trained"]:
             return
-        if any(entry.principal == "*" and entry.access in (ALLOWED, UNKNOWN) for entry in access.principals):
+        if any(entry.principal == "*" for entry in access.principals):
             self.findings.append(finding("wildcard_principal", model.arn, "*", key_arn, (
                 f"The key policy of {key_arn} lets every AWS principal (*) use the key for {model.arn}. Name the importing "
                 f"accounts or roles instead: {_GRANT_FIX}")))
