@@ -14,13 +14,13 @@ description:
     O(regions), or only the models of O(names) or the versions of O(model_arns)), and for each one returns its status,
     its key (type, ARN and state), the principals its resource-based policy lets call C(comprehend:ImportModel), and,
     for a customer managed key, the principals the key policy lets use the key B(for that model version).
-  - The key policy is evaluated as AWS KMS evaluates it, every statement whoever wrote it: Allow and Deny, C(Action)
+  - The key policy is evaluated as AWS KMS evaluates it, every statement whoever wrote it (Allow and Deny, C(Action)
     and C(NotAction) with wildcards, C(Resource), principals (C(*), account IDs and roots, IAM users and roles), and the
     conditions C(StringEquals), C(StringLike), their negations, C(IfExists) forms and C(ForAnyValue:)/C(ForAllValues:)
-    qualifiers on C(aws:SourceArn) and C(kms:EncryptionContext:aws:comprehend:arn). A statement with anything else
+    qualifiers on C(aws:SourceArn) and C(kms:EncryptionContext:aws:comprehend:arn)). A statement with anything else
     (another condition key or operator, C(NotPrincipal)) can't be evaluated; access that depends on it is reported as
     unknown (RV(models[].key_policy_unevaluated), finding C(key_access_unknown)), never as no access.
-  - An account root in a key policy stands for the account: any of its users and roles that its own IAM policies allow
+  - An account root in a key policy stands for the account; any of its users and roles that its own IAM policies allow
     may use the key (the importer's data access role, which AWS KMS sees during an import). A role or user named in the
     key policy lets its account import through that identity.
   - Returns RV(findings), each with what to do. The module only reads (C(comprehend:List*),

@@ -103,8 +103,8 @@ READINGS = [
      MODEL, IMPORTER, UNKNOWN),
     ("an unknown key with a failing known one: no", [statement({"AWS": IMPORTER_ROOT}, condition={"StringEquals": {
         "kms:ViaService": "x", "kms:EncryptionContext:aws:comprehend:arn": OTHER_MODEL}})], MODEL, IMPORTER, NO),
-    ("a Deny that can't be evaluated: unknown", [statement({"AWS": IMPORTER_ROOT}), statement("*", "kms:*", {"Bool": {"aws:SecureTransport": "false"}},
-                                                                                           effect="Deny")], MODEL, IMPORTER, UNKNOWN),
+    ("a Deny that can't be evaluated: unknown",
+     [statement({"AWS": IMPORTER_ROOT}), statement("*", "kms:*", {"Bool": {"aws:SecureTransport": "false"}}, effect="Deny")], MODEL, IMPORTER, UNKNOWN),
     ("NotPrincipal: unknown", [statement(None, NotPrincipal={"AWS": OTHER})], MODEL, IMPORTER, UNKNOWN),
     ("condition key names compare case-insensitively", [statement({"AWS": IMPORTER_ROOT}, condition={
         "stringequals": {"KMS:ENCRYPTIONCONTEXT:AWS:COMPREHEND:ARN": MODEL}})], MODEL, IMPORTER, YES),
@@ -185,8 +185,9 @@ def test_condition_operators(operator, present, expected):
 # Fuzzed policies: the evaluation never raises, whatever the statements hold.
 _values = st.one_of(st.text(max_size=12), st.sampled_from([MODEL, "*", "arn:aws:comprehend:*", IMPORTER, IMPORTER_ROOT, ROLE]),
                     st.integers(), st.booleans(), st.none())
-_principals = st.one_of(st.just("*"), st.none(), _values, st.dictionaries(st.sampled_from(["AWS", "Service", "Federated", "CanonicalUser"]),
-                                                                         st.one_of(_values, st.lists(_values, max_size=3)), max_size=2))
+_principal_maps = st.dictionaries(st.sampled_from(["AWS", "Service", "Federated", "CanonicalUser"]), st.one_of(_values, st.lists(_values, max_size=3)),
+                                  max_size=2)
+_principals = st.one_of(st.just("*"), st.none(), _values, _principal_maps)
 _operators = st.one_of(st.sampled_from(["StringEquals", "StringLike", "StringNotEquals", "ForAnyValue:StringLike", "StringLikeIfExists",
                                         "ArnLike", "Null", "Bool", "ForAllValues:StringNotLike", "NumericLessThan"]), st.text(max_size=20))
 _keys = st.one_of(st.sampled_from(["aws:SourceArn", "kms:EncryptionContext:aws:comprehend:arn", "kms:ViaService", "aws:PrincipalArn"]), st.text(max_size=10))
