@@ -172,3 +172,29 @@ def test_a_read_only_role_is_enough(aws, playbook):
         control.set_iam_auth(aws.url, False)
     assert [(item["type"], item["model_arn"]) for item in result["findings"]] == [("import_will_fail", model)]
     assert json.dumps(result).count("AccessDenied") == 0
+
+
+def test_the_audit_role_reports_and_gates(aws, playbook):
+    key = aws.create_key(aws.owner)
+    classifier = aws.create_model(aws.owner, name="tickets", version="v1", kms_key_id=key)
+    recognizer = aws.create_model(aws.owner, model_type="entity-recognizer", name="products", version="v3")
+    assert playbook("share/share.yml", share_model_arns=[classifier, recognizer], share_model_principals=[aws.importer.account_id]).rc == 0
+
+    clean = playbook("share_info/audit_role.yml", check=True)
+    assert clean.rc == 0, clean.stdout
+    fact = clean.result("audit_fact")
+    assert fact["account"] == aws.owner.account_id and fact["regions"] == ["us-west-2"] and fact["findings"] == []
+    assert json.loads((clean.output_dir / "share-audit.json").read_text(encoding="utf-8")) == fact
+    report = (clean.output_dir / "share-audit.md").read_text(encoding="utf-8")
+    assert f"Account `{aws.owner.account_id}`, region us-west-2, taken at {fact['taken_at']}" in report
+    assert "```mermaid" in report and "p0 -->|ImportModel| m0" in report and "class m0 finding" not in report
+    assert f"### `{classifier}`" in report and f"`{IMPORTER_ROOT}` (account)" in report and "## Findings\n\nNone." in report
+
+    drifted = aws.create_model(aws.owner, name="drifted", version="v1", kms_key_id=key, policy=import_policy(THIRD_ROOT))
+    aws.reset_calls()
+    gated = playbook("share_info/audit_role.yml")
+    assert gated.rc != 0 and "1 finding(s) of severity high or above" in gated.stdout and "import_will_fail" in gated.stdout
+    report = (gated.output_dir / "share-audit.md").read_text(encoding="utf-8")
+    assert f"| high | import_will_fail | `{drifted}` | {THIRD_ROOT} | `{key}` |" in report and "class m0 finding" in report
+    assert playbook("share_info/audit_role.yml", audit_shares_fail_on="none").rc == 0
+    assert aws.write_calls() == []
