@@ -198,3 +198,50 @@ def test_the_audit_role_reports_and_gates(aws, playbook):
     assert f"| high | import_will_fail | `{drifted}` | {THIRD_ROOT} | `{key}` |" in report and "class m0 finding" in report
     assert playbook("share_info/audit_role.yml", audit_shares_fail_on="none").rc == 0
     assert aws.write_calls() == []
+
+
+def key_policy(aws, key_arn: str) -> Dict[str, Any]:
+    return json.loads(aws.owner.client("kms").get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+
+
+def test_the_audit_role_repairs_what_it_may_and_leaves_foreign_statements(aws, playbook):
+    owner, comprehend = aws.owner, aws.owner.client("comprehend")
+    gone = model_arn(aws, "document-classifier", "gone", "v1")
+    foreign = [
+        {"Sid": "AnyModel", "Effect": "Allow", "Principal": {"AWS": OTHER_ROOT}, "Action": ACTIONS, "Resource": "*",
+         "Condition": {"StringLike": {CONTEXT_KEY: "arn:aws:comprehend:*"}}},
+        {"Sid": "ThirdGone", "Effect": "Allow", "Principal": {"AWS": THIRD_ROOT}, "Action": ACTIONS, "Resource": "*",
+         "Condition": {"StringEquals": {CONTEXT_KEY: gone}}},
+    ]
+    key = aws.create_key(owner, {"Version": "2012-10-17", "Statement": [owner_statement(owner.account_id), *foreign]})
+    unshared = aws.create_model(owner, name="unshared", version="v1", kms_key_id=key)
+    assert playbook("share/share.yml", share_model_arns=[unshared], share_model_principals=[aws.importer.account_id]).rc == 0
+    comprehend.delete_resource_policy(ResourceArn=unshared)  # unshared by hand: the key grant stays
+    failing = aws.create_model(owner, name="failing", version="v1", kms_key_id=key, policy=import_policy(THIRD_ROOT))
+    aws.create_model(owner, name="gone", version="v1", kms_key_id=key)
+    comprehend.delete_document_classifier(DocumentClassifierArn=gone)
+    left = [("broad_key_access", None, OTHER_ROOT), ("stale_key_access", gone, THIRD_ROOT)]
+    aws.reset_calls()
+
+    planned = playbook("share_info/audit_role.yml", check=True, audit_shares_fix=True, audit_shares_fail_on="none")
+    assert planned.rc == 0, planned.stdout
+    assert aws.write_calls() == []
+    plan = planned.result("audit_fact")["repairs"]
+    assert [(item["model_arn"], item["principal"]) for item in plan["granted"]] == [(failing, THIRD_ROOT)]
+    assert [(item["model_arn"], item["principal"]) for item in plan["revoked"]] == [(unshared, IMPORTER_ROOT)]
+    assert found(planned.result("audit_fact")) == sorted(left + [("import_will_fail", failing, THIRD_ROOT), ("stale_key_access", unshared, IMPORTER_ROOT)])
+
+    repaired = playbook("share_info/audit_role.yml", audit_shares_fix=True)
+    assert repaired.rc == 0, repaired.stdout  # what is left is of medium severity
+    fact = repaired.result("audit_fact")
+    assert found(fact) == sorted(left)
+    assert len(fact["repairs"]["granted"]) == 1 and len(fact["repairs"]["revoked"]) == 1
+    statements = key_policy(aws, key)["Statement"]
+    assert all(statement in statements for statement in foreign), "foreign statements are untouched"
+    assert "Repaired before this audit" in (repaired.output_dir / "share-audit.md").read_text(encoding="utf-8")
+
+    aws.reset_calls()
+    again = playbook("share_info/audit_role.yml", audit_shares_fix=True)
+    assert again.rc == 0 and found(again.result("audit_fact")) == sorted(left)
+    assert again.result("audit_fact")["repairs"] == {"granted": [], "revoked": []}
+    assert aws.write_calls() == []
