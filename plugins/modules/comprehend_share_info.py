@@ -17,7 +17,8 @@ description:
   - The key policy is evaluated as AWS KMS evaluates it, every statement whoever wrote it (Allow and Deny, C(Action)
     and C(NotAction) with wildcards, C(Resource), principals (C(*), account IDs and roots, IAM users and roles), and the
     conditions C(StringEquals), C(StringLike), their negations, C(IfExists) forms and C(ForAnyValue:)/C(ForAllValues:)
-    qualifiers on C(aws:SourceArn) and C(kms:EncryptionContext:aws:comprehend:arn)). A statement with anything else
+    qualifiers on C(aws:SourceArn) and C(kms:EncryptionContext:aws:comprehend:arn), and on C(kms:CallerAccount) and
+    C(aws:PrincipalAccount) (the account of the principal asked about)). A statement with anything else
     (another condition key or operator, C(NotPrincipal)) can't be evaluated; access that depends on it is reported as
     unknown (RV(models[].key_policy_unevaluated), finding C(key_access_unknown)), never as no access.
   - An account root in a key policy stands for the account; any of its users and roles that its own IAM policies allow

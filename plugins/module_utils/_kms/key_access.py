@@ -30,7 +30,9 @@ The rules applied, each from AWS's documentation:
   forms (a key absent from the request passes), and the ForAnyValue: / ForAllValues: qualifiers (with a single-valued
   key present they test like the bare operator; absent, ForAnyValue fails and ForAllValues holds: IAM "Single-valued vs.
   multivalued context keys"), on the keys aws:SourceArn and kms:EncryptionContext:aws:comprehend:arn (KMS condition
-  keys, kms:EncryptionContext:context-key), compared case-insensitively as IAM compares condition key names.
+  keys, kms:EncryptionContext:context-key), compared case-insensitively as IAM compares condition key names; and on
+  kms:CallerAccount and aws:PrincipalAccount, whose value is the account of the principal asked about (an account no
+  statement names equals none of the accounts the policy names; a pattern on it is unknown for such an account).
   A key absent from the request fails a positive test and passes a negated one. Any other operator (Arn*, Null,
   Bool...) or key (kms:ViaService, kms:CallerAccount, aws:PrincipalArn...) makes the answer "unknown": never "no".
 """
@@ -60,6 +62,13 @@ IMPORT_KEY_ACTIONS = tuple(sorted(IMPORTER_KMS_ACTIONS))
 # and kms:Decrypt actions").
 _SOURCE_ARN_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 MODEL_KEYS = (SOURCE_ARN_KEY.lower(), CONTEXT_KEY.lower())
+# The account of the identity that calls KMS (KMS condition keys: kms:CallerAccount; IAM global condition keys:
+# aws:PrincipalAccount), known for a principal of a known account. A statement naming everyone under one of these
+# conditions (as the AWS console's default key policy does) then applies to the accounts it lists only.
+ACCOUNT_KEYS = ("kms:calleraccount", "aws:principalaccount")
+# The value of ACCOUNT_KEYS for an identity of an account the policy names nowhere: equal to no account it names.
+OTHER_ACCOUNT = "another account"
+_ACCOUNT_VALUE_RE = re.compile(r"^[0-9]{12}\Z")
 
 # Three-valued answers, ordered: no < unknown < yes.
 NO, UNKNOWN, YES = "no", "unknown", "yes"
@@ -86,11 +95,15 @@ def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
     return re.fullmatch(regex, value, re.DOTALL | (re.IGNORECASE if ignore_case else 0)) is not None
 
 
-def request_context(action: str, model_arn: str) -> Dict[str, str]:
-    """The model keys of the request context of one KMS call Comprehend makes to import ``model_arn`` (lower-case keys)."""
+def request_context(action: str, model_arn: str, account: Optional[str] = None) -> Dict[str, str]:
+    """The keys this module evaluates of the request context of one KMS call Comprehend makes to import ``model_arn``
+    (lower-case keys): the model keys, and with ``account`` (OTHER_ACCOUNT for one the policy doesn't name) the
+    caller's account keys."""
     context = {CONTEXT_KEY.lower(): model_arn}
     if action in _SOURCE_ARN_ACTIONS:
         context[SOURCE_ARN_KEY.lower()] = model_arn
+    if account:
+        context.update((key, account) for key in ACCOUNT_KEYS)
     return context
 
 
@@ -119,10 +132,13 @@ def condition_test(operator: str, key: str, expected: Any, context: Mapping[str,
         base = base[:-len("ifexists")]
     if qualifier.lower() not in ("", "foranyvalue", "forallvalues") or base not in _STRING_TESTS:
         return UNKNOWN, f"the condition operator {operator}"
-    if str(key).lower() not in MODEL_KEYS:
+    if str(key).lower() not in MODEL_KEYS + ACCOUNT_KEYS or str(key).lower() in ACCOUNT_KEYS and str(key).lower() not in context:
         return UNKNOWN, f"the condition key {key}"
     test, negated = _STRING_TESTS[base]
     actual = context.get(str(key).lower())
+    if actual == OTHER_ACCOUNT and base in ("stringlike", "stringnotlike") and any(
+            "*" in _scalar(value) or "?" in _scalar(value) for value in as_list(expected)):
+        return UNKNOWN, f"the condition key {key} for an account the policy doesn't name"
     if actual is None:
         if qualifier.lower() == "foranyvalue":
             return NO, None
@@ -249,10 +265,11 @@ class KeyPolicyEvaluator:
         named: Set[Principal] = set()
         for statement in self.statements:
             named |= {principal for principal in statement.principals or () if principal.kind == AWS and not principal.is_wildcard}
+            named |= {Principal(AWS, root_arn(partition, account)) for account in _condition_accounts(statement.body)}
         self.named = sorted(named)
 
     def _decide(self, candidate: Optional[Principal], action: str, model_arn: str, notes: Set[str]) -> str:
-        context = request_context(action, model_arn)
+        context = request_context(action, model_arn, candidate.account or OTHER_ACCOUNT if candidate else OTHER_ACCOUNT)
         found = {"Allow": [], "Deny": []}
         for statement in self.statements:
             applies, unknown = statement_applies(statement.body, action, self.key_arn, context)
@@ -299,12 +316,26 @@ class KeyPolicyEvaluator:
         for statement in self.statements:
             if statement.effect != "Allow":
                 continue
-            foreign = tuple(sorted(principal.value for principal in statement.principals or ()
-                                   if principal.kind == AWS and principal.account != account))
-            if foreign and all(any(statement_applies(statement.body, action, self.key_arn, request_context(action, probe))[0] == YES
-                                   for action in IMPORT_KEY_ACTIONS) for probe in probes):
+            # (principal reported, the account asking): everyone stands for any account, and those its conditions name.
+            askers = [(principal.value, principal.account or OTHER_ACCOUNT) for principal in statement.principals or ()
+                      if principal.kind == AWS and not principal.is_wildcard and principal.account != account]
+            if any(principal.kind == AWS and principal.is_wildcard for principal in statement.principals or ()):
+                askers += [("*", OTHER_ACCOUNT)] + [(root_arn(self.partition, named), named)
+                                                    for named in sorted(_condition_accounts(statement.body) - {account})]
+            foreign = tuple(sorted(value for value, asking in askers if all(
+                any(statement_applies(statement.body, action, self.key_arn, request_context(action, probe, asking))[0] == YES
+                    for action in IMPORT_KEY_ACTIONS) for probe in probes)))
+            if foreign:
                 broad.append((statement.index, statement.label, foreign))
         return broad
+
+
+def _condition_accounts(statement: Statement) -> Set[str]:
+    """The 12-digit accounts a statement's conditions name on ACCOUNT_KEYS."""
+    block = statement.get("Condition")
+    return {_scalar(value) for tests in (block.values() if isinstance(block, dict) else ()) if isinstance(tests, dict)
+            for key, values in tests.items() if str(key).lower() in ACCOUNT_KEYS
+            for value in as_list(values) if _ACCOUNT_VALUE_RE.match(_scalar(value))}
 
 
 def named_models(policy: Optional[Policy]) -> List[str]:

@@ -72,13 +72,16 @@ def test_a_share_as_the_role_makes_it_has_no_findings():
                                                          *render_owned({(IMPORTER_ROOT, MODEL)})),
      [("broad_key_access", None, THIRD_ROOT)]),
     ([version(policy=import_policy(IMPORTER_ROOT))], key({"Effect": "Allow", "Principal": {"AWS": IMPORTER_ROOT}, "Action": "kms:*", "Resource": "*",
-                                                          "Condition": {"StringEquals": {"kms:CallerAccount": "444455556666"}}}),
+                                                          "Condition": {"StringEquals": {"kms:ViaService": "comprehend.us-west-2.amazonaws.com"}}}),
      [("key_access_unknown", MODEL, IMPORTER_ROOT)]),
+    ([version(policy=import_policy(IMPORTER_ROOT))], key({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
+                                                          "Condition": {"StringEquals": {"kms:CallerAccount": "444455556666"}}}),
+     [("broad_key_access", None, IMPORTER_ROOT)]),
     ([version(policy=import_policy(IMPORTER_ROOT))], key({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
                                                           "Condition": {"StringEquals": {"aws:SourceArn": MODEL}}}),
      [("import_will_fail", MODEL, IMPORTER_ROOT), ("wildcard_principal", MODEL, "*")]),
 ], ids=["import_will_fail", "wildcard resource policy", "not trained", "pending deletion", "key missing", "aws managed",
-        "stale: unshared", "stale: deleted", "broad", "unknown", "wildcard key for Decrypt only"])
+        "stale: unshared", "stale: deleted", "broad", "unknown", "broad: everyone of one account", "wildcard key for Decrypt only"])
 def test_each_finding(versions, the_key, expected):
     assert findings(versions, the_key) == expected
 

@@ -113,6 +113,13 @@ READINGS = [
     ("StringNotEquals another model", [statement({"AWS": IMPORTER_ROOT}, condition={
         "StringNotEquals": {"kms:EncryptionContext:aws:comprehend:arn": OTHER_MODEL}})], MODEL, IMPORTER, YES),
     ("the owner's default statement grants nothing to others", [], MODEL, IMPORTER, NO),
+    ("the console's 'through the service' statement: everyone, of the owner's account only", [statement("*", condition={
+        "StringEquals": {"kms:CallerAccount": OWNER, "kms:ViaService": "comprehend.us-west-2.amazonaws.com"}})], MODEL, IMPORTER, NO),
+    ("everyone under aws:PrincipalAccount of the importer, for the model", [statement("*", condition={
+        "StringEquals": {"aws:PrincipalAccount": IMPORTER, "kms:EncryptionContext:aws:comprehend:arn": MODEL}})], MODEL, IMPORTER, YES),
+    ("...and not another account", [statement("*", condition={"StringEquals": {"aws:PrincipalAccount": IMPORTER}})], MODEL, "999988887777", NO),
+    ("a pattern on kms:CallerAccount: unknown for an account the policy doesn't name", [statement("*", condition={
+        "StringLike": {"kms:CallerAccount": "4444*"}})], MODEL, "444499999999", UNKNOWN),
 ]
 
 
@@ -125,6 +132,13 @@ def test_an_unknown_reading_is_said_per_statement():
     result = access(policy({**statement({"AWS": IMPORTER_ROOT}, condition={"ArnLike": {"aws:SourceArn": MODEL}}), "Sid": "Foreign"}))
     assert result.unevaluated == ("Foreign: the condition operator ArnLike can't be evaluated",)
     assert by_principal(policy({**statement({"AWS": IMPORTER_ROOT}, condition={"ArnLike": {"aws:SourceArn": MODEL}})}))[IMPORTER_ROOT] == UNKNOWN
+
+
+def test_the_consoles_service_statement_names_no_wildcard_principal():
+    document = policy(statement("*", condition={"StringEquals": {"kms:CallerAccount": OWNER, "kms:ViaService": "comprehend.us-west-2.amazonaws.com"}}))
+    assert by_principal(document) == {f"arn:aws:iam::{OWNER}:root": ALLOWED}
+    granted = policy(statement("*", condition={"StringEquals": {"kms:CallerAccount": IMPORTER}}))
+    assert by_principal(granted) == {f"arn:aws:iam::{OWNER}:root": ALLOWED, IMPORTER_ROOT: ALLOWED}
 
 
 def test_principals_listed_with_their_access_and_category():
