@@ -10,7 +10,8 @@ What differs from moto 5.2.5:
 * Training is simulated: a new model is SUBMITTED, and each Describe* call returns the current status, then moves it
   one step: SUBMITTED -> TRAINING -> TRAINED (STOP_REQUESTED -> STOPPED after StopTraining*). The control API pins a
   status (see :func:`set_model_status`), which stops the simulation until a StopTraining* call.
-* List* honours every filter (name, Status, SubmitTimeBefore/After) and paginates (MaxResults, NextToken).
+* List* honours every filter (name, Status, SubmitTimeBefore/After) and paginates like AWS (see :func:`_paginate`):
+  MaxResults 1..500, 100 by default, and an opaque NextToken while more models follow.
   Delete* of an unknown model gives ResourceNotFoundException, and deleting a model drops its resource policy.
 * Resource policies belong to an existing model of the caller's account and region (else ResourceNotFoundException;
   an ARN that isn't a model version ARN at all gives ValidationException, like AWS's parameter pattern check). Policy
@@ -28,6 +29,7 @@ What differs from moto 5.2.5:
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -71,6 +73,9 @@ MODEL_ARN = re.compile(
 )
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")  # how AWS names its Regions: us-west-2, us-gov-east-1
 _MODEL_ARN_CONSTRAINT = f"Member must satisfy regular expression pattern: {MODEL_ARN.pattern}"
+# ListDocumentClassifiers / ListEntityRecognizers, botocore's service model for comprehend 2017-11-27: MaxResults
+# (MaxResultsInteger, 1..500, checked in emulator._validation) "The maximum number of results to return in each page.
+# The default is 100."; NextToken a String of at least 1 character, in the request and the response.
 _DEFAULT_PAGE_SIZE = 100
 
 
@@ -427,13 +432,35 @@ def set_model_status(arn: str, status: str, message: Optional[str] = None) -> Di
     return model.properties()
 
 
-def _paginate(items: List[Dict[str, Any]], params: Mapping[str, Any]) -> Tuple[List[Dict[str, Any]], Optional[str]]:
+def _page_token(kind: ModelKind, last: Dict[str, Any]) -> str:
+    """INVENTED: AWS documents NextToken only as an opaque string. The emulator's token names the last model returned
+    (its submit time and ARN), so that a model created or deleted between two pages neither repeats nor hides others."""
+    text = json.dumps([kind.resource_type, last["SubmitTime"], last[kind.arn_key]])
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _page_start(kind: ModelKind, token: Any) -> Tuple[float, str]:
     try:
-        start = int(params.get("NextToken") or 0)
-        end = start + int(params.get("MaxResults") or _DEFAULT_PAGE_SIZE)
-    except ValueError:
-        raise _invalid_request("Invalid NextToken or MaxResults.") from None
-    return items[start:end], (str(end) if end < len(items) else None)
+        resource_type, submit_time, arn = json.loads(base64.urlsafe_b64decode(str(token).encode("ascii")))
+        if resource_type == kind.resource_type and isinstance(arn, str):
+            return float(submit_time), arn
+    except (ValueError, TypeError, UnicodeError):
+        pass
+    # INVENTED: the API declares InvalidRequestException for List*; the message is ours.
+    raise _invalid_request(f"The NextToken {token} is not valid for this operation.")
+
+
+def _paginate(kind: ModelKind, items: List[Dict[str, Any]], params: Mapping[str, Any]) -> Tuple[List[Dict[str, Any]], Optional[str]]:
+    """One page of a List* answer, as botocore's paginators-1.json for comprehend describes them: input and output
+    token NextToken, limit key MaxResults, result key DocumentClassifierPropertiesList / EntityRecognizerPropertiesList.
+    Models are listed oldest first (INVENTED: AWS documents no order); the last page has no NextToken."""
+    ordered = sorted(items, key=lambda item: (item["SubmitTime"], item[kind.arn_key]))
+    if params.get("NextToken") is not None:
+        start = _page_start(kind, params["NextToken"])
+        ordered = [item for item in ordered if (item["SubmitTime"], item[kind.arn_key]) > start]
+    size = params.get("MaxResults") or _DEFAULT_PAGE_SIZE
+    page = ordered[:size]
+    return page, (_page_token(kind, page[-1]) if len(ordered) > size else None)
 
 
 class EmulatorComprehendResponse(ValidatedJson, JsonAuthorization, ComprehendResponse):
@@ -472,7 +499,7 @@ class EmulatorComprehendResponse(ValidatedJson, JsonAuthorization, ComprehendRes
 
     def _list(self, kind: ModelKind) -> str:
         params = self._params()
-        page, token = _paginate(self.backend.list_models(kind, params.get("Filter") or {}), params)
+        page, token = _paginate(kind, self.backend.list_models(kind, params.get("Filter") or {}), params)
         return json.dumps({kind.list_key: page, **({"NextToken": token} if token else {})})
 
     def _stop_training(self, kind: ModelKind) -> str:

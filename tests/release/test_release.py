@@ -75,7 +75,7 @@ def test_changelog_matches_the_galaxy_version():
 
 
 def test_collection_content_is_found():
-    assert MODULES and len(ROLES) == 2 and FILTERS
+    assert MODULES and len(ROLES) == 3 and FILTERS
 
 
 @pytest.mark.parametrize("plugin_type,names", [("module", MODULES), ("role", ROLES), ("filter", FILTERS)])

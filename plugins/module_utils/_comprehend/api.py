@@ -2,11 +2,11 @@
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Comprehend calls the collection's features share: describe a model version, know a missing one, list the
-versions of a model."""
+versions of a model or every model."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
@@ -48,7 +48,9 @@ def model_arn_key(resource_type: str) -> str:
     return _DESCRIBE[resource_type][1]
 
 
-def list_models(client: Any, resource_type: str, name: str) -> List[Dict[str, Any]]:
-    """Properties of every version of the model of that name, across pages (botocore's paginator, retried)."""
+def list_models(client: Any, resource_type: str, name: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Properties of every version of the model of that name (of every model without a name), across pages (botocore's
+    paginator, retried)."""
     method, name_key, list_key = _LIST[resource_type]
-    return paginated_query_with_retries(client, method, retry_decorator=aws_retry, Filter={name_key: name})[list_key]
+    query = {"Filter": {name_key: name}} if name else {}
+    return paginated_query_with_retries(client, method, retry_decorator=aws_retry, **query)[list_key]
