@@ -29,7 +29,10 @@ PAGES = {"README.md": "guide", "flow.md": "flow", "owner.md": "owner", "importer
 
 def tool_env(collections: Path, tmp_path: Path) -> dict:
     env = {name: value for name, value in os.environ.items() if not name.startswith("ANSIBLE_")}
-    env.update({"ANSIBLE_COLLECTIONS_PATH": str(collections), "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+    # Not the copy of amazon.aws that make links into the venv for galaxy-importer: it sits in this Git work tree,
+    # where antsibull-docs would copy only the files Git tracks, none.
+    env.update({"ANSIBLE_COLLECTIONS_PATH": str(collections), "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+                "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
                 "ANSIBLE_LOCAL_TMP": str(tmp_path / "ansible-tmp"), "ANSIBLE_NOCOLOR": "true",
                 "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"})
     return env
