@@ -152,6 +152,15 @@ def test_the_audit_play_from_the_users_folder_finds_the_drift_and_writes_the_doc
             example.parent.mkdir(exist_ok=True)
             example.write_text(made, encoding="utf-8")
             mismatched.append(str(example.relative_to(REPO)))
+
+    # What docs/audit.md says the repair does on this account: one grant, one revocation; the rest stays, and fails.
+    repaired = run_from(folder, "audit", {"audit_shares_aws": aws.owner.connection, "audit_shares_fix": True})
+    after = json.loads((folder / "share-audit.json").read_text(encoding="utf-8"))
+    assert repaired.returncode != 0 and {finding["severity"] for finding in after["findings"]} == {"high", "medium"}
+    assert [(item["type"], item["principal"]) for item in after["repairs"]["granted"] + after["repairs"]["revoked"]] == [
+        ("import_will_fail", THIRD_ROOT), ("stale_key_access", f"arn:aws:iam::{aws.importer.account_id}:root")]
+    assert sorted(finding["type"] for finding in after["findings"]) == sorted(
+        ["wildcard_principal", "key_disabled_or_pending_deletion", "broad_key_access", "shared_but_not_trained"])
     assert not mismatched, f"{', '.join(mismatched)} disagreed with this run: rewritten, review and commit"
 
 
