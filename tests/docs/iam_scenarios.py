@@ -301,7 +301,7 @@ def audit_world(emulator: Emulated, name: str, owner: str, policy_text: str, wor
 
     Steps: ``audit`` as an IAM user holding ``policy_text`` (audit_shares_fail_on none: the findings are expected), then
     ``fix``, the audit with audit_shares_fix as one holding ``fix_policy_text``. A step's output ends with the
-    share-audit.json it wrote: a read the policy refuses is reported there.
+    share-audit.json and share-audit.md it wrote: a read the policy refuses is reported there.
     """
     models = emulator.owner_models(owner, name)
     admin = emulator.admin(owner)
@@ -322,8 +322,8 @@ def audit_world(emulator: Emulated, name: str, owner: str, policy_text: str, wor
         def step(step_dir: Path) -> Tuple[int, str]:
             rc, output = run_playbook("audit", dict(variables, audit_shares_aws=connection, audit_shares_report_dir=str(step_dir)),
                                       step_dir)
-            report = step_dir / "share-audit.json"
-            return rc, output + ("\n" + report.read_text(encoding="utf-8") if report.exists() else "")
+            reports = [step_dir / name for name in ("share-audit.json", "share-audit.md")]
+            return rc, "\n".join([output] + [report.read_text(encoding="utf-8") for report in reports if report.exists()])
         return step
 
     return World(name, owner, [("audit", audit_as(auditor, audit_shares_fail_on="none")),

@@ -11,8 +11,8 @@
 * Taking any one action away (``denied``) makes the step that needs it fail with AWS's "is not authorized to
   perform: ACTION", or, where amazon.aws swallows the refusal, makes the play lose its idempotence.
 * The audit policy is read only and holds exactly the actions of ``ansible-playbook seed.comprehend.audit``; a read it
-  lacks fails the play or is reported in share-audit.json with AWS's refusal. audit_shares_fix needs, besides,
-  kms:PutKeyPolicy only, which the share policy holds.
+  lacks fails the play or is reported in share-audit.json with AWS's refusal (and share-audit.md says "not known").
+  audit_shares_fix needs, besides, kms:PutKeyPolicy only, which the share policy holds.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ AUDIT_ACTIONS = scenarios.policy_actions(scenarios.load_policy(scenarios.AUDIT_P
 # parliament's findings that the policies have by design, and why.
 PARLIAMENT_ACCEPTED = {
     ("share", "PERMISSIONS_MANAGEMENT_ACTIONS"): "kms:PutKeyPolicy: the share operator grants the model keys",
-    ("import", "PERMISSIONS_MANAGEMENT_ACTIONS"): "iam:PutRolePolicy and kms:CreateGrant: the import operator manages its "
-                                                   "service role, and Comprehend uses the source key through a grant",
+    ("import", "PERMISSIONS_MANAGEMENT_ACTIONS"):
+        "iam:PutRolePolicy and kms:CreateGrant: the import operator manages its service role, and Comprehend uses the "
+        "source key through a grant",
 }
 parliament.override_config(Path(parliament.__file__).parent / "community_auditors" / "config_override.yaml")
 ARN = re.compile(r"^arn:aws:(?P<service>comprehend|kms|iam):(?P<region>[a-z0-9-]*|\*):(?P<account>\d{12}|\*)?:(?P<resource>.+)$")
@@ -189,9 +190,12 @@ def test_audit_fix_needs_only_the_share_policys_put_key_policy_besides(granted):
 @pytest.mark.parametrize("action", AUDIT_ACTIONS)
 def test_removing_any_one_action_breaks_the_audit(denied, action):
     """Without the action the audit fails naming it (the listings), or reports the refusal, naming it, in
-    share-audit.json (the reads of one model's resource policy or one key, which the audit goes on without)."""
+    share-audit.json (the reads of one model's resource policy or one key, which the audit goes on without), and the
+    report doesn't take what it couldn't read for "nobody"."""
     (step,) = denied.runs[("audit", action)]
     assert step.name == "audit"
     assert f"is not authorized to perform: {action}" in step.output, step.output[-4000:]
     if action in scenarios.UNSCOPED_ACTIONS:
         assert step.rc != 0 and f"is not authorized to perform: {action}" in failing_message(step.output), step.output[-4000:]
+    if action in ("comprehend:DescribeResourcePolicy", "kms:GetKeyPolicy"):
+        assert "| not known: " in step.output, "the report says who may import or use the key is not known, not nobody"

@@ -87,7 +87,7 @@ def drifted_account(aws, folder: Path) -> List[str]:
     """The owner's models shared by the share play, then changed by hand until each kind of drift is there; the keys'
     ARNs, in the order the audit lists them (created first, then given their roles in ARN order)."""
     owner, importer = aws.owner, aws.importer.account_id
-    keys = sorted(aws.create_key(owner) for _ in EXAMPLE_KEY_IDS)
+    keys = sorted(aws.create_key(owner) for _example_id in EXAMPLE_KEY_IDS)
     tickets_key, legacy_key = keys
     comprehend, kms = owner.client("comprehend"), owner.client("kms")
     shared = [aws.create_model(owner, name="support-tickets", version="v1", kms_key_id=tickets_key),
