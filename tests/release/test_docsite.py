@@ -22,7 +22,7 @@ AMAZON_AWS = REPO / ".cache" / "collections" / "ansible_collections" / "amazon" 
 DOCSITE = REPO / "docs" / "docsite"
 LABEL_PREFIX = "ansible_collections.seed.comprehend.docsite."
 # Markdown pages of docs/ and the docsite page standing for each.
-PAGES = {"README.md": "guide", "flow.md": "flow", "owner.md": "owner", "importer.md": "importer",
+PAGES = {"README.md": "guide", "flow.md": "flow", "owner.md": "owner", "audit.md": "audit", "importer.md": "importer",
          "troubleshooting.md": "troubleshooting", "testing-on-aws.md": "testing-on-aws", "architecture.md": "architecture",
          "reliability.md": "reliability", "benchmarks.md": "benchmarks"}
 
