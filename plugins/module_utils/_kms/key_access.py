@@ -39,6 +39,7 @@ The rules applied, each from AWS's documentation:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
@@ -89,10 +90,16 @@ def _any(values: Iterable[str]) -> str:
     return max(values, key=_RANK.__getitem__, default=NO)
 
 
+@functools.lru_cache(maxsize=4096)
+def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    # Cached: an audit matches the same few Action and Resource patterns for every model version.
+    regex = "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
+    return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
 def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
     """IAM wildcard matching: ``*`` any run of characters (``/`` and ``:`` too), ``?`` any one character."""
-    regex = "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
-    return re.fullmatch(regex, value, re.DOTALL | (re.IGNORECASE if ignore_case else 0)) is not None
+    return _glob_regex(pattern, ignore_case).fullmatch(value) is not None
 
 
 def request_context(action: str, model_arn: str, account: Optional[str] = None) -> Dict[str, str]:
