@@ -354,7 +354,7 @@ def run_audit(url: str, world: Dict[str, Any], env: Dict[str, str], work: Path) 
     result = measured(url, [str(BIN / "ansible-playbook"), "seed.comprehend.audit", "-e", f"@{vars_file}"], env)
     report = report_dir / "share-audit.json"
     audit = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {"models": [], "keys": [], "findings": []}
-    result["seen"] = {"model_versions": len(audit["models"]), "keys": len(audit["keys"]),
+    result["seen"] = {"model_versions": len(audit["models"]), "keys": len(audit["kms_keys"]),
                       "findings": dict(sorted(collections.Counter(finding["type"] for finding in audit["findings"]).items()))}
     return result
 

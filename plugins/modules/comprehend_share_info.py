@@ -218,7 +218,7 @@ models:
     key_error:
       description: Why the key couldn't be described or its policy read; null when it could.
       type: str
-keys:
+kms_keys:
   description: One entry per key the models name, sorted by ARN.
   returned: always
   type: list
@@ -263,6 +263,8 @@ findings:
           for the model version.
         - C(key_disabled_or_pending_deletion) (high) the model's key is not enabled, or can't be described.
         - C(aws_managed_key) (high) a shared model is encrypted with an AWS managed key, which can't be shared.
+        - C(audit_incomplete) (high) the model version's resource policy, or its key's policy, couldn't be read (AWS's
+          refusal is in RV(models[].resource_policy_error) or RV(models[].key_error)), so who may import it is not known.
         - C(stale_key_access) (medium) the key lets a principal of another account use it for a model version that the
           account may no longer import (no longer shared with it, deleted, or under another key).
         - C(broad_key_access) (medium) a key policy statement lets another account use the key for any model

@@ -199,3 +199,4 @@ def test_removing_any_one_action_breaks_the_audit(denied, action):
         assert step.rc != 0 and f"is not authorized to perform: {action}" in failing_message(step.output), step.output[-4000:]
     if action in ("comprehend:DescribeResourcePolicy", "kms:GetKeyPolicy"):
         assert "| not known: " in step.output, "the report says who may import or use the key is not known, not nobody"
+        assert "audit_incomplete" in step.output, "a policy the audit couldn't read is a finding (high: it fails the default gate)"

@@ -61,7 +61,7 @@ def test_a_share_made_by_the_role_has_no_findings_and_reads_once(aws, playbook):
     assert {entry["principal"]: entry["access"] for entry in tickets["key_principals"]} == {
         IMPORTER_ROOT: "allowed", f"arn:aws:iam::{aws.owner.account_id}:root": "allowed"}
     assert models[recognizer]["encryption"]["key_type"] == "aws_owned" and models[recognizer]["key_principals"] is None
-    assert [entry["kms_key_arn"] for entry in result["keys"]] == [key]
+    assert [entry["kms_key_arn"] for entry in result["kms_keys"]] == [key]
 
     calls = Counter((call["service"], call["operation"]) for call in aws.calls())
     assert calls == Counter({("comprehend", "ListDocumentClassifiers"): 1, ("comprehend", "ListEntityRecognizers"): 1,
@@ -136,7 +136,7 @@ def test_each_finding(aws, playbook):
     assert {entry["principal"]: entry["access"] for entry in models[via]["key_principals"]}[IMPORTER_ROOT] == "unknown"
     assert models[via]["key_policy_unevaluated"] == ["ViaComprehend: the condition key kms:ViaService can't be evaluated"]
     assert models[disabled]["encryption"]["key_state"] == "Disabled"
-    assert {entry["kms_key_arn"]: entry["broad_statements"] for entry in result["keys"]}[key] == [{"sid": "AnyModel", "principals": [OTHER_ROOT]}]
+    assert {entry["kms_key_arn"]: entry["broad_statements"] for entry in result["kms_keys"]}[key] == [{"sid": "AnyModel", "principals": [OTHER_ROOT]}]
     assert aws.write_calls() == []
 
 

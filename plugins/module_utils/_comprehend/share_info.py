@@ -44,6 +44,7 @@ FINDING_SEVERITY = {
     "wildcard_principal": "high",
     "key_disabled_or_pending_deletion": "high",
     "aws_managed_key": "high",
+    "audit_incomplete": "high",
     "stale_key_access": "medium",
     "broad_key_access": "medium",
     "shared_but_not_trained": "medium",
@@ -207,7 +208,7 @@ class ShareAudit:
         order = {kind: index for index, kind in enumerate(FINDING_TYPES)}
         self.findings.sort(key=lambda item: (-SEVERITIES.index(item["severity"]), order[item["type"]], item["model_arn"] or "",
                                              item["principal"] or "", item["kms_key_arn"] or ""))
-        return {"changed": False, "models": models, "keys": self._keys(), "findings": self.findings}
+        return {"changed": False, "models": models, "kms_keys": self._keys(), "findings": self.findings}
 
     def _key(self, version: ModelVersion) -> Optional[Key]:
         key_id = version.properties.get("ModelKmsKeyId")
@@ -258,6 +259,16 @@ class ShareAudit:
                 f"{model.arn} is encrypted with the AWS managed key {key_arn} and shared with {shared_with}: an AWS managed "
                 "key's policy can't be changed, so no other account can import the model. Train it again with a customer "
                 "managed key (or an AWS owned key), or remove its resource policy")))
+        # A policy the audit couldn't read hides who may import or use the key: a gate must not pass on what it didn't see.
+        if version.error:
+            self.findings.append(finding("audit_incomplete", model.arn, None, None, (
+                f"The audit couldn't read the resource policy of {model.arn} ({version.error}): who may import it is not "
+                "known. Give the auditor comprehend:DescribeResourcePolicy on it (docs/iam/audit-operator-policy.json)")))
+        if key and key.metadata is not None and key.customer_managed and key.policy is None:
+            self.findings.append(finding("audit_incomplete", model.arn, None, key_arn, (
+                f"The audit couldn't read the key policy of {key_arn}" + (f" ({key.error})" if key.error else "")
+                + f": who may use the key for {model.arn} is not known. Give the auditor kms:GetKeyPolicy on the key "
+                "(docs/iam/audit-operator-policy.json)")))
         if access is None or not facts["trained"]:
             return
         if any(entry.principal == "*" for entry in access.principals):

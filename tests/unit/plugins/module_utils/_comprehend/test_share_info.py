@@ -80,8 +80,13 @@ def test_a_share_as_the_role_makes_it_has_no_findings():
     ([version(policy=import_policy(IMPORTER_ROOT))], key({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
                                                           "Condition": {"StringEquals": {"aws:SourceArn": MODEL}}}),
      [("import_will_fail", MODEL, IMPORTER_ROOT), ("wildcard_principal", MODEL, "*")]),
+    ([ModelVersion(parse_model_arn(MODEL), {"DocumentClassifierArn": MODEL, "Status": "TRAINED"}, None, "AccessDeniedException")], None,
+     [("audit_incomplete", MODEL, None)]),
+    ([version(policy=import_policy(IMPORTER_ROOT))], Key({"Arn": KEY, "KeyManager": "CUSTOMER", "KeyState": "Enabled"}, None, "AccessDeniedException"),
+     [("audit_incomplete", MODEL, None)]),
 ], ids=["import_will_fail", "wildcard resource policy", "not trained", "pending deletion", "key missing", "aws managed",
-        "stale: unshared", "stale: deleted", "broad", "unknown", "broad: everyone of one account", "wildcard key for Decrypt only"])
+        "stale: unshared", "stale: deleted", "broad", "unknown", "broad: everyone of one account", "wildcard key for Decrypt only",
+        "resource policy unreadable", "key policy unreadable"])
 def test_each_finding(versions, the_key, expected):
     assert findings(versions, the_key) == expected
 
@@ -104,7 +109,7 @@ def test_the_owner_account_and_a_model_under_another_key_and_the_result_shape():
     assert first["key_principals"][0] == {"principal": f"arn:aws:iam::{OWNER}:role/Admin", "type": "iam_role", "access": "allowed",
                                           "actions": ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"], "unknown_actions": []}
     assert models[other]["encryption"]["key_type"] is None and models[other]["key_error"] == "AccessDenied"
-    assert [entry["kms_key_arn"] for entry in result["keys"]] == [KEY, "other-key"]
+    assert [entry["kms_key_arn"] for entry in result["kms_keys"]] == [KEY, "other-key"]
 
 
 @pytest.mark.parametrize("policy, expected", [
