@@ -66,9 +66,15 @@ demo: setup
 
 # Not part of `make test`: times the share_model role against the AWS CLI way and the audit playbook against the
 # floor of its reads (writes docs/benchmarks.md; `python bench/run.py --only audit` runs the audit alone).
-bench: setup
+bench: setup $(CACHE)/awscli/.installed
 	$(BIN)/pip install $(PIP_QUIET) -r tests/requirements-bench.txt $(PIP_FILTER)
 	python bench/run.py
+
+# The AWS CLI in a virtualenv of its own: it pins docutils below what the docsite build in .venv needs.
+$(CACHE)/awscli/.installed: tests/requirements-awscli.txt
+	$(PYTHON) -m venv --clear $(CACHE)/awscli
+	$(CACHE)/awscli/bin/pip install $(PIP_QUIET) -r tests/requirements-awscli.txt $(PIP_FILTER)
+	touch $@
 
 clean:
 	rm -rf $(VENV) $(CACHE) tests/output build

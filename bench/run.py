@@ -4,7 +4,7 @@
 Against the local emulator. Sharing: one owner account, one customer managed key, N trained classifier versions under
 it (N = 10, 25, 50), shared with one importer account. For each N, from the same starting state:
 
-* the peer: bench/cli_share.sh, the AWS CLI (awscli, pinned in tests/requirements-bench.txt) following the guide
+* the peer: bench/cli_share.sh, the AWS CLI (awscli, pinned in tests/requirements-awscli.txt, in .cache/awscli) following the guide
   model by model: put-resource-policy, then get-key-policy / edit / put-key-policy;
 * ours: the seed.comprehend.share_model role (bench/share.yml), then the same run again.
 
@@ -58,6 +58,7 @@ OWNER, IMPORTER = "111122223333", "444455556666"
 OWNER_ROLE = f"arn:aws:iam::{OWNER}:role/bench"
 IMPORTER_ROOT = f"arn:aws:iam::{IMPORTER}:root"
 KEY_POLICY_LIMIT = 32768
+AWS_CLI_BIN = REPO / ".cache" / "awscli" / "bin"  # make bench installs the CLI there (Makefile)
 
 
 def owner_credentials(url: str) -> Dict[str, str]:
@@ -120,7 +121,7 @@ def base_env(work: Path) -> Dict[str, str]:
 
 def run_cli(url: str, world: Dict[str, Any], env: Dict[str, str]) -> Dict[str, Any]:
     command = ["bash", str(REPO / "bench" / "cli_share.sh"), url, REGION, world["key_arn"], IMPORTER, OWNER_ROLE, *world["models"]]
-    return measured(url, command, env)
+    return measured(url, command, dict(env, PATH=f"{AWS_CLI_BIN}{os.pathsep}{env['PATH']}"))
 
 
 def run_role(url: str, world: Dict[str, Any], env: Dict[str, str], work: Path) -> Dict[str, Any]:
@@ -485,7 +486,7 @@ def main() -> int:
     passed = True
     with Emulator() as emulator, tempfile.TemporaryDirectory(prefix="seed-bench-") as work:
         if args.only in (None, "share"):
-            awscli = subprocess.run([str(BIN / "aws"), "--version"], capture_output=True, text=True, check=True).stdout.split()[0]
+            awscli = subprocess.run([str(AWS_CLI_BIN / "aws"), "--version"], capture_output=True, text=True, check=True).stdout.split()[0]
             results, load = [], os.getloadavg()[0]
             for size in [int(size) for size in args.sizes.split(",")]:
                 result = benchmark(emulator.url, size, Path(work), args.repeat)
