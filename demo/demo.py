@@ -6,8 +6,10 @@
    and key-policy statements it wrote and the handoff, runs it again to show changed=0 (and counts the write calls:
    none).
 3. Runs `ansible-playbook seed.comprehend.import` as the importer with the handoff file and lists the copies.
+4. Runs `ansible-playbook seed.comprehend.audit` as the owner: who can import which model version, and will it work;
+   the shares the play made have no findings. It writes share-audit.md and share-audit.json into the work directory.
 
-The work directory, with the handoff file, is kept after the run; the demo prints its path.
+The work directory, with the handoff file and the audit, is kept after the run; the demo prints its path.
 """
 
 from __future__ import annotations
@@ -76,6 +78,20 @@ def playbook(name: str, variables: dict, workdir: Path) -> None:
     subprocess.run(command, env=env, check=True, cwd=workdir)
 
 
+def print_audit(workdir: Path) -> None:
+    """A short summary of the audit the play wrote: each model version, who may import it, its key, the findings."""
+    audit = json.loads((workdir / "share-audit.json").read_text(encoding="utf-8"))
+    print(f"\nshare audit of account {audit['account']} ({', '.join(audit['regions'])}), taken at {audit['taken_at']}:")
+    for model in audit["models"]:
+        importers = ", ".join(entry["principal"] for entry in model["resource_policy_principals"]) or "nobody"
+        key = model["encryption"]["kms_key_arn"] or "AWS owned key"
+        print(f"  {model['arn']}\n    {model['status']}, may be imported by {importers}, key {key}")
+    print(f"  {len(audit['findings'])} finding(s)")
+    for finding in audit["findings"]:
+        print(f"  [{finding['severity']}] {finding['type']}: {finding['message']}")
+    print(f"report for people: {workdir / 'share-audit.md'}; for machines: {workdir / 'share-audit.json'}")
+
+
 def compact(document: dict) -> str:
     return json.dumps(document, separators=(",", ":"))
 
@@ -124,7 +140,11 @@ def main() -> int:
             print(f"  {props['DocumentClassifierArn']}  {props['Status']}  from {props.get('SourceModelArn')}")
         for props in comprehend.list_entity_recognizers()["EntityRecognizerPropertiesList"]:
             print(f"  {props['EntityRecognizerArn']}  {props['Status']}  from {props.get('SourceModelArn')}")
-    print(f"\nemulator stopped; demo done. The handoff file is kept: {handoff_path}")
+
+        # The report goes into the current directory (audit_shares_report_dir's default), the user's folder.
+        playbook("audit", {"audit_shares_aws": connection(url, owner)}, workdir)
+        print_audit(workdir)
+    print(f"\nemulator stopped; demo done. The handoff file and the audit are kept in {workdir}")
     return 0
 
 

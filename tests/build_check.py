@@ -1,9 +1,11 @@
-"""Build layer of `make test`: build the tarball, check what it ships, install it beside amazon.aws in a
+"""Build layer of `make test`: check that galaxy.yml's version agrees with the changelog and the examples
+(tests/release/release_versions.py), build the tarball, check what it ships, install it beside amazon.aws in a
 temporary collections path, run a module from the installed copy against the emulator, and run
 galaxy-importer, judged by its result file (its exit code is 0 even when a step failed)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -17,9 +19,11 @@ import boto3
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "tests" / "release"))
 
 from emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 from playbook_env import playbook_env  # noqa: E402  pylint: disable=wrong-import-position
+import release_versions  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = Path(sys.executable).parent
 AMAZON_AWS = REPO / ".cache" / "collections" / "ansible_collections" / "amazon" / "aws"
@@ -37,6 +41,15 @@ CHECK_CHANGELOG = True
 def run(command: list, **kwargs) -> subprocess.CompletedProcess:
     print("+", " ".join(str(part) for part in command), flush=True)
     return subprocess.run(command, check=True, text=True, capture_output=True, **kwargs)
+
+
+def check_versions() -> None:
+    """A tarball is built only when galaxy.yml's version agrees with the changelog and the examples."""
+    problems, pending = release_versions.check()
+    assert not problems, "version disagreement:\n" + "\n".join(problems)
+    for example in pending:
+        print(f"note: example still naming an older version (PENDING in release_versions.py): {example}")
+    print(f"version {release_versions.galaxy_version()}: galaxy.yml, the changelog and the examples agree")
 
 
 def build(workdir: Path) -> Path:
@@ -90,7 +103,34 @@ def run_installed_module(collections: Path, workdir: Path) -> None:
     print("module ran from the installed copy and attached the policy")
 
 
+# galaxy.yml leaves `repository` out until the collection has a public one; Galaxy refuses such a tarball, so
+# galaxy-importer checks a copy whose MANIFEST.json names this placeholder (release_versions.py refuses a release
+# without a repository). MANIFEST.json is not in FILES.json, so the copy's checksums still hold.
+PLACEHOLDER_REPOSITORY = "https://example.invalid/placeholder-until-a-public-repository-exists"
+
+
+def with_placeholder_repository(tarball: Path, workdir: Path) -> Path:
+    with tarfile.open(tarball) as archive:
+        manifest = json.load(archive.extractfile("MANIFEST.json"))
+        if manifest["collection_info"].get("repository"):
+            return tarball
+        print("note: galaxy.yml names no repository; Galaxy will refuse to import the collection until it does")
+        manifest["collection_info"]["repository"] = PLACEHOLDER_REPOSITORY
+        data = json.dumps(manifest, indent=1).encode("utf-8")
+        copy = workdir / "importer" / tarball.name
+        copy.parent.mkdir()
+        with tarfile.open(copy, "w:gz") as out:
+            for member in archive.getmembers():
+                if member.name == "MANIFEST.json":
+                    member.size = len(data)
+                    out.addfile(member, io.BytesIO(data))
+                else:
+                    out.addfile(member, archive.extractfile(member) if member.isfile() else None)
+    return copy
+
+
 def galaxy_importer(tarball: Path, workdir: Path) -> None:
+    tarball = with_placeholder_repository(tarball, workdir)
     config = workdir / "galaxy-importer.cfg"
     config.write_text(IMPORTER_CONFIG, encoding="utf-8")
     # galaxy-importer runs ansible-doc and ansible-lint from PATH.
@@ -116,6 +156,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="seed-comprehend-build-") as name:
         workdir = Path(name)
         try:
+            check_versions()
             tarball = build(workdir)
             collections = install(tarball, workdir)
             run_installed_module(collections, workdir)
@@ -126,7 +167,7 @@ def main() -> int:
         except AssertionError as error:
             print(f"FAILED: {error}")
             return 1
-    print("build: 4 checks passed")
+    print("build: 5 checks passed")
     return 0
 
 

@@ -6,7 +6,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 export PYTHONPATH="$repo/.cache/collections${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONDONTWRITEBYTECODE=1
-layers=${TEST_LAYERS:-sanity units emulator integration reliability docs release lint build}
+layers=${TEST_LAYERS:-sanity units emulator integration targets reliability docs release lint build versions}
 passed=() failed=()
 
 run_layer() {
@@ -19,15 +19,18 @@ run_layer() {
 
 for layer in $layers; do
   case $layer in
-    sanity) run_layer sanity bash tests/sanity.sh ;;
+    # The versions layer takes the sanity layer's result for the core they share instead of running it again.
+    sanity) run_layer sanity bash tests/sanity.sh; export SANITY_LAYER_RESULT=$status ;;
     units) run_layer units python -m pytest tests/unit -q -p no:cacheprovider ;;
     emulator) run_layer emulator python -m pytest tests/emulator -q -p no:cacheprovider ;;
     integration) run_layer integration python -m pytest tests/integration -q -p no:cacheprovider -n 2 ;;
+    targets) run_layer targets python tests/integration/ansible_test_targets.py ;;
     reliability) run_layer reliability python -m pytest tests/reliability -q -p no:cacheprovider -n 2 ;;
     docs) run_layer docs python -m pytest tests/docs -q -p no:cacheprovider ;;
     release) run_layer release python -m pytest tests/ee tests/release -q -p no:cacheprovider ;;
     lint) run_layer lint bash tests/lint.sh ;;
     build) run_layer build python tests/build_check.py ;;
+    versions) run_layer versions python tests/versions/run.py ;;
     *) echo "unknown layer: $layer"; failed+=("$layer") ;;
   esac
 done

@@ -1,30 +1,11 @@
 #!/usr/bin/env bash
 # Run `ansible-test sanity` on a copy of this checkout laid out as ansible_collections/seed/comprehend,
-# with amazon.aws beside it (ansible-test ignores ANSIBLE_COLLECTIONS_PATH and resolves symlinked cwds).
+# with amazon.aws beside it (tests/ansible_test_layout.sh), on the Python of the ansible-test found first.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-# Outside the checkout: inside it, ansible-test would ask git, which ignores the copy.
 work=${SANITY_WORKDIR:-${TMPDIR:-/tmp}/seed-comprehend-sanity-$(printf %s "$repo" | md5sum | cut -c1-8)}
-root=$work/ansible_collections
-dest=$root/seed/comprehend
-mkdir -p "$root/amazon" "$dest"
-# Fresh copy each run, but keep tests/output: ansible-test keeps its bootstrap virtualenv there.
-find "$dest" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
-find "$dest/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} + 2>/dev/null || true
-ln -sfn "$repo/.cache/collections/ansible_collections/amazon/aws" "$root/amazon/aws"
-# The files git would commit (tracked and new, not ignored), as they are in the work tree.
-(cd "$repo" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$dest")
-# ansible-test bootstraps pip with get-pip.py from a host this network can't reach; a stand-in in its
-# cache uses ensurepip instead and drops get-pip's own flags.
-bootstrap=$HOME/.ansible/test/cache/get_pip_24_2.py
-mkdir -p "$(dirname "$bootstrap")"
-cat > "$bootstrap" <<'PY'
-import subprocess
-import sys
-
-subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade"])
-args = [arg for arg in sys.argv[1:] if arg not in ("--no-setuptools", "--no-wheel")]
-subprocess.check_call([sys.executable, "-m", "pip", "install"] + args)
-PY
+dest=$(bash "$repo/tests/ansible_test_layout.sh" "$work")
+bin=$(dirname "$(command -v ansible-test)")
+python_version=$("$bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 cd "$dest"
-exec ansible-test sanity --python 3.11 --venv --color no "$@"
+exec "$bin/ansible-test" sanity --python "$python_version" --venv --color no "$@"

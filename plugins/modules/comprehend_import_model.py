@@ -14,7 +14,7 @@ description:
     shared (see M(seed.comprehend.comprehend_resource_policy) and the P(seed.comprehend.share_model#role) role),
     then waits until the copy is trained.
   - Idempotent. When the account already holds a model of that name and version imported from the same source,
-    nothing is written. One imported from another source, or trained in the account, is a failure, never a
+    nothing is imported (only its tags are reconciled, see O(tags)). One imported from another source, or trained in the account, is a failure, never a
     silent success. With O(version_name) the copy's ARN is known and described; without it AWS doesn't document
     the copy's ARN, so the models of that name are listed and the one whose C(SourceModelArn) is the source is the
     copy (this needs C(comprehend:ListDocumentClassifiers) or C(comprehend:ListEntityRecognizers)).
@@ -67,8 +67,22 @@ options:
     type: int
     default: 0
   tags:
-    description: Tags for the copy.
+    description:
+      - Tags of the copy, as a dictionary of keys and values. Given at the import, and reconciled on every later run
+        on the existing copy (C(comprehend:ListTagsForResource), then C(comprehend:TagResource) and
+        C(comprehend:UntagResource) when they differ), in check mode too without writing.
+      - Without this option the copy's tags are left as they are, and not read.
+      - At most 50 tags; keys of 1 to 128 characters, values of at most 256.
     type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description:
+      - With O(tags) set, V(true) removes the copy's tags that O(tags) doesn't list; V(false) only adds and changes tags.
+      - Tags whose key starts with C(aws:), which AWS reserves, are never removed.
+      - Without O(tags) this option has no effect.
+    type: bool
+    default: true
+    version_added: 0.2.0
   wait:
     description:
       - Wait until the copy is C(TRAINED) or C(TRAINED_WITH_WARNING). A copy that ends C(IN_ERROR), C(STOPPED) or
@@ -150,6 +164,12 @@ source_model_arn:
   description: O(source_model_arn), as given.
   returned: always
   type: str
+tags:
+  description: The copy's tags after the run (what they would be, in check mode).
+  returned: when O(tags) is set
+  type: dict
+  sample: {team: mlops}
+  version_added: 0.2.0
 polls:
   description:
     - The status seen at each poll while waiting, oldest first.
@@ -178,7 +198,8 @@ def main() -> None:
             data_access_role_arn=dict(type="str"),
             source_kms_key_arn=dict(type="str", no_log=False),  # an ARN, not a secret
             kms_validation_retry_timeout=dict(type="int", default=0),
-            tags=dict(type="dict"),
+            tags=dict(type="dict", aliases=["resource_tags"]),
+            purge_tags=dict(type="bool", default=True),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
             poll_delay=dict(type="int", default=30),

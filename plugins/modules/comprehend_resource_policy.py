@@ -88,6 +88,7 @@ options:
       - Only used with O(principals); with O(policy) it selects the statement whose principals are returned.
     type: str
     default: ResourcePolicyForImportModel
+    aliases: [sid]
   policy:
     description:
       - A whole policy document, as a dictionary or JSON text, that replaces the attached one.
@@ -331,7 +332,7 @@ ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
     principals=dict(type="list", elements="str"),
     purge_principals=dict(type="bool", default=True),
-    statement_id=dict(type="str", default=DEFAULT_STATEMENT_ID),
+    statement_id=dict(type="str", default=DEFAULT_STATEMENT_ID, aliases=["sid"]),
     policy=dict(type="json"),
     allow_wildcard_principal=dict(type="bool", default=False),
 )

@@ -8,9 +8,12 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: kms_comprehend_grant
-short_description: Let other AWS accounts use a KMS key to import Comprehend custom models encrypted with it
+short_description: Manage the key policy statements that let other AWS accounts import Comprehend models encrypted with a KMS key
 version_added: 0.1.0
 description:
+  - Despite its name, this module manages statements of a KMS key policy (C(PutKeyPolicy)), not KMS grants. It never
+    calls C(CreateGrant) or C(RetireGrant); Comprehend creates the grants it needs during the import, as the key
+    policy statements allow.
   - Adds or removes the KMS key policy statements that another account needs to import an Amazon Comprehend custom
     model (document classifier or entity recognizer) encrypted with a customer managed key.
   - For one model and one principal the statements are those of the AWS guide's first example,
@@ -37,6 +40,7 @@ options:
         since the grants were written fails, naming the key state.
     type: str
     required: true
+    aliases: [key_arn]
   model_arns:
     description:
       - Comprehend model version ARNs the grant covers, of the form
@@ -292,7 +296,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy im
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy import build_grant_request
 
 ARGUMENT_SPEC = dict(
-    key_id=dict(type="str", required=True),
+    key_id=dict(type="str", required=True, aliases=["key_arn"]),
     model_arns=dict(type="list", elements="str"),
     principals=dict(type="list", elements="str"),
     state=dict(type="str", default="present", choices=["present", "absent"]),

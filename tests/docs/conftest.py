@@ -4,11 +4,12 @@ One emulator for the session. Every account gets an admin IAM user first; then t
 (tests/emulator/_auth.py) is switched on, and stays on while the plays run:
 
 * ``granted``: the owner's and the importer's scenarios as IAM users holding exactly the documented policies
-  (share, unshare; import with a new service role and the same import again; update of a role edited by hand).
+  (share, unshare; import with a new service role and the same import again; update of a role edited by hand;
+  the audit, and the audit with audit_shares_fix as a user holding the audit and the share policies).
   Their call log is what the policies are compared with.
 * ``denied``: for every action of each policy, the scenario as a user holding the policy less that action, with one
   model (see ``kinds_for``), up to the first step whose calls need the action in the granted runs (and that step
-  once more if it succeeded, to see whether the play stays idempotent).
+  once more if it succeeded, to see whether the play stays idempotent); for the audit policy, its ``audit`` step.
 
 Worlds run concurrently, each as soon as what it depends on is done (see ``iam_scenarios`` for worlds).
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 import shutil
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
@@ -33,6 +34,7 @@ from emulator.server import Emulator  # noqa: E402  pylint: disable=wrong-import
 WORKERS = 4  # plays at once: ansible-playbook is CPU bound, the machine has 2 cores, and the import plays poll
 SOURCE_OWNER = "210000000000"
 GRANTED_OWNER, GRANTED_IMPORTER, GRANTED_UPDATER = "110000000000", "310000000000", "310000000001"
+GRANTED_AUDITOR = "130000000000"
 # Where to look first for the step that needs an action: single-step worlds before a second run.
 STEP_PREFERENCE = {"share": ("share", "unshare"), "import": ("import", "update", "import again")}
 Steps = List[scenarios.StepResult]
@@ -52,12 +54,17 @@ def denied_importer(index: int) -> str:
     return f"3200000000{index:02d}"
 
 
+def denied_auditor(index: int) -> str:
+    return f"1400000000{index:02d}"
+
+
 @dataclass
 class Granted:
     """The scenarios' steps as run under the documented policies."""
 
     share: Steps
     imports: Steps
+    audit: Steps = field(default_factory=list)
 
     def first_step(self, side: str, action: str) -> Optional[str]:
         """The step of a side (``share`` / ``import``) whose calls first need ``action``; None if none does."""
@@ -95,16 +102,19 @@ def emulated() -> Iterator[scenarios.Emulated]:
 
 @pytest.fixture(scope="session")
 def policies() -> Dict[str, dict]:
-    return {"share": scenarios.load_policy(scenarios.SHARE_POLICY), "import": scenarios.load_policy(scenarios.IMPORT_POLICY)}
+    return {"share": scenarios.load_policy(scenarios.SHARE_POLICY), "import": scenarios.load_policy(scenarios.IMPORT_POLICY),
+            "audit": scenarios.load_policy(scenarios.AUDIT_POLICY)}
 
 
 @pytest.fixture(scope="session")
 def runs(emulated, policies, workdir) -> Runs:  # pylint: disable=too-many-locals
-    share_policy, import_policy = policies["share"], policies["import"]
+    share_policy, import_policy, audit_policy = policies["share"], policies["import"], policies["audit"]
     share_actions, import_actions = scenarios.policy_actions(share_policy), scenarios.policy_actions(import_policy)
+    audit_actions = scenarios.policy_actions(audit_policy)
     denied_importers = [denied_importer(index) for index in range(len(import_actions))]
-    accounts = [SOURCE_OWNER, GRANTED_OWNER, GRANTED_IMPORTER, GRANTED_UPDATER]
+    accounts = [SOURCE_OWNER, GRANTED_OWNER, GRANTED_IMPORTER, GRANTED_UPDATER, GRANTED_AUDITOR]
     accounts += [denied_owner(index) for index in range(len(share_actions))] + denied_importers
+    accounts += [denied_auditor(index) for index in range(len(audit_actions))]
     for account in accounts:
         emulated.admin(account)
 
@@ -119,6 +129,10 @@ def runs(emulated, policies, workdir) -> Runs:  # pylint: disable=too-many-local
                                          [GRANTED_IMPORTER, GRANTED_UPDATER] + denied_importers, workdir)
             granted_share = pool.submit(world_run, partial(scenarios.share_world, emulated, "granted-share", GRANTED_OWNER,
                                                            scenarios.for_accounts(share_policy, GRANTED_OWNER)))
+            granted_audit = pool.submit(world_run, partial(
+                scenarios.audit_world, emulated, "granted-audit", GRANTED_AUDITOR, scenarios.for_accounts(audit_policy, GRANTED_AUDITOR),
+                workdir, fix_policy_text=scenarios.merged(scenarios.for_accounts(audit_policy, GRANTED_AUDITOR),
+                                                          scenarios.for_accounts(share_policy, GRANTED_AUDITOR))))
             handoff = handoff_future.result()
             granted_imports = [
                 pool.submit(world_run, partial(scenarios.import_world, emulated, f"granted-{'update' if stale else 'import'}",
@@ -136,7 +150,14 @@ def runs(emulated, policies, workdir) -> Runs:  # pylint: disable=too-many-local
                 expected[("share", action)] = until
                 make = partial(scenarios.share_world, emulated, f"share-less-{index}", owner, policy, kinds=kinds_for(action))
                 futures[("share", action)] = pool.submit(world_run, make, until, until is not None)
+            for index, action in enumerate(audit_actions):
+                auditor = denied_auditor(index)
+                policy = scenarios.for_accounts(scenarios.without_action(audit_policy, action), auditor)
+                expected[("audit", action)] = "audit"
+                make = partial(scenarios.audit_world, emulated, f"audit-less-{index}", auditor, policy, workdir)
+                futures[("audit", action)] = pool.submit(world_run, make, "audit")
             granted.imports = [step for future in granted_imports for step in future.result()]
+            granted.audit = granted_audit.result()
             for index, action in enumerate(import_actions):
                 importer, until = denied_importers[index], granted.first_step("import", action)
                 policy = scenarios.for_accounts(scenarios.without_action(import_policy, action), SOURCE_OWNER, importer)

@@ -9,6 +9,9 @@ filtered by account, tells which calls each step of each world made:
   beforehand), re-encrypted with its own key: step ``import``, which creates the service role, then ``import again``,
   which must change nothing; or step ``update``, in an account where someone left the service role edited by hand
   (description, trust policy, key policy), which the play puts right.
+* audit world: in owner account O, both models shared by O's admin; step ``audit``
+  (``ansible-playbook seed.comprehend.audit``, read only), then ``fix``: the classifier unshared by hand and shared by
+  hand with a third account, and the audit again with ``audit_shares_fix``, which revokes and grants key access.
 
 Placeholders of the policy files (docs/iam/*.json) are replaced by a world's accounts before they are attached.
 """
@@ -41,9 +44,15 @@ ROLE_NAME = "seed-comprehend-import"  # the import_model role's default import_m
 POLICY_DIR = REPO / "docs" / "iam"
 SHARE_POLICY = POLICY_DIR / "share-operator-policy.json"
 IMPORT_POLICY = POLICY_DIR / "import-operator-policy.json"
+AUDIT_POLICY = POLICY_DIR / "audit-operator-policy.json"
 BIN = Path(sys.executable).parent
 SHARE_STEPS = ("share", "unshare")
 IMPORT_STEPS = ("import", "import again", "update")
+AUDIT_STEPS = ("audit", "fix")
+# Actions that name no resource: the Service Authorization Reference lists no resource type for them, and "If there is
+# no value for this column, you must specify all resources ("*")" (Actions, resources, and condition keys for Amazon
+# Comprehend).
+UNSCOPED_ACTIONS = {"comprehend:ListDocumentClassifiers", "comprehend:ListEntityRecognizers"}
 # Permissions that no call of their own shows, and the call that needs them.
 # ImportModel checks iam:PassRole for DataAccessRoleArn; under forward access (the emulator's reading that these tests
 # run under, see tests/emulator/README.md) it uses the source key with the caller's own KMS permissions.
@@ -277,6 +286,48 @@ def import_world(emulator: Emulated, name: str, importer: str, handoff: Path, po
         return run_playbook("import", variables, workdir)
 
     return World(name, importer, [("update", run_import)] if stale_role else [("import", run_import), ("import again", run_import)])
+
+
+def merged(*policy_texts: str) -> str:
+    """One policy with the statements of several (an IAM user holding them all, in one inline policy)."""
+    documents = [json.loads(text) for text in policy_texts]
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement for document in documents for statement in document["Statement"]]})
+
+
+def audit_world(emulator: Emulated, name: str, owner: str, policy_text: str, workdir: Path,
+                fix_policy_text: Optional[str] = None) -> World:
+    """The owner's audit in account ``owner``, of both models shared by the owner's admin, then drifted by hand: the
+    classifier unshared from the importer and shared with a third account instead (its key grant stale, and missing).
+
+    Steps: ``audit`` as an IAM user holding ``policy_text`` (audit_shares_fail_on none: the findings are expected), then
+    ``fix``, the audit with audit_shares_fix as one holding ``fix_policy_text``. A step's output ends with the
+    share-audit.json and share-audit.md it wrote: a read the policy refuses is reported there.
+    """
+    models = emulator.owner_models(owner, name)
+    admin = emulator.admin(owner)
+    rc, output = run_playbook("share", {"share_model_arns": [models["classifier"], models["recognizer"]],
+                                        "share_model_principals": [IMPORTER_PLACEHOLDER],
+                                        "share_model_aws": emulator.connection(admin)}, workdir / name / "setup")
+    if rc != 0:
+        raise AssertionError(f"sharing the models to audit failed:\n{output}")
+    comprehend = emulator.client("comprehend", admin)
+    by_hand = {"Version": "2012-10-17", "Statement": [{"Sid": "ByHand", "Effect": "Allow", "Action": "comprehend:ImportModel",
+                                                       "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Resource": "*"}]}
+    comprehend.delete_resource_policy(ResourceArn=models["classifier"])
+    comprehend.put_resource_policy(ResourceArn=models["classifier"], ResourcePolicy=json.dumps(by_hand))
+    auditor = emulator.connection(emulator.user(owner, f"{name}-auditor", policy_text))
+    fixer = emulator.connection(emulator.user(owner, f"{name}-fixer", fix_policy_text)) if fix_policy_text else auditor
+
+    def audit_as(connection: Dict[str, str], **variables: Any) -> Callable[[Path], Tuple[int, str]]:
+        def step(step_dir: Path) -> Tuple[int, str]:
+            rc, output = run_playbook("audit", dict(variables, audit_shares_aws=connection, audit_shares_report_dir=str(step_dir)),
+                                      step_dir)
+            reports = [step_dir / name for name in ("share-audit.json", "share-audit.md")]
+            return rc, "\n".join([output] + [report.read_text(encoding="utf-8") for report in reports if report.exists()])
+        return step
+
+    return World(name, owner, [("audit", audit_as(auditor, audit_shares_fail_on="none")),
+                               ("fix", audit_as(fixer, audit_shares_fix=True))])
 
 
 def share_source(emulator: Emulated, owner: str, importers: Sequence[str], workdir: Path) -> Path:

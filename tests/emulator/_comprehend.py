@@ -10,7 +10,8 @@ What differs from moto 5.2.5:
 * Training is simulated: a new model is SUBMITTED, and each Describe* call returns the current status, then moves it
   one step: SUBMITTED -> TRAINING -> TRAINED (STOP_REQUESTED -> STOPPED after StopTraining*). The control API pins a
   status (see :func:`set_model_status`), which stops the simulation until a StopTraining* call.
-* List* honours every filter (name, Status, SubmitTimeBefore/After) and paginates (MaxResults, NextToken).
+* List* honours every filter (name, Status, SubmitTimeBefore/After) and paginates like AWS (see :func:`_paginate`):
+  MaxResults 1..500, 100 by default, and an opaque NextToken while more models follow.
   Delete* of an unknown model gives ResourceNotFoundException, and deleting a model drops its resource policy.
 * Resource policies belong to an existing model of the caller's account and region (else ResourceNotFoundException;
   an ARN that isn't a model version ARN at all gives ValidationException, like AWS's parameter pattern check). Policy
@@ -21,10 +22,14 @@ What differs from moto 5.2.5:
   DescribeResourcePolicy on a model without a policy raises ResourceNotFoundException, like moto; real AWS seems to
   answer with empty fields (unverified): the option ``missing_resource_policy = "empty"`` (control API) switches to that.
 * ImportModel, which moto lacks, including cross-account authorization (see :mod:`emulator._sharing`).
+* Tags of models (TagResource, UntagResource, ListTagsForResource): moto tags any ARN, even of no resource; here a
+  model ARN must name a model of the caller's account and region (ResourceNotFoundException), and a model holds at
+  most 50 tags (TooManyTagsException; TooManyTagKeysException for more than 50 keys in one UntagResource).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -57,6 +62,9 @@ _NEXT_STATUS = {"SUBMITTED": "TRAINING", "TRAINING": "TRAINED", "STOP_REQUESTED"
 _FINAL_STATUSES = ("TRAINED", "TRAINED_WITH_WARNING", "IN_ERROR", "STOPPED")
 
 RESOURCE_POLICY_MAX_CHARS = 20000
+# Comprehend API reference, TagResource ("a maximum of 50 tags (both existing and pending)"), TooManyTagsException and
+# TooManyTagKeysException ("50 tag keys per resource"), as botocore's service model for comprehend 2017-11-27 has them.
+MAX_TAGS = 50
 _NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9])*"
 NAME = re.compile(f"^{_NAME_PATTERN}$")
 MODEL_ARN = re.compile(
@@ -65,6 +73,9 @@ MODEL_ARN = re.compile(
 )
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")  # how AWS names its Regions: us-west-2, us-gov-east-1
 _MODEL_ARN_CONSTRAINT = f"Member must satisfy regular expression pattern: {MODEL_ARN.pattern}"
+# ListDocumentClassifiers / ListEntityRecognizers, botocore's service model for comprehend 2017-11-27: MaxResults
+# (MaxResultsInteger, 1..500, checked in emulator._validation) "The maximum number of results to return in each page.
+# The default is 100."; NextToken a String of at least 1 character, in the request and the response.
 _DEFAULT_PAGE_SIZE = 100
 
 
@@ -343,6 +354,23 @@ class EmulatorComprehendBackend(ComprehendBackend):
             _check_revision(model.arn, revision, current)
             del self.policies[model.arn]
 
+    # Tags of models
+
+    def tagged_model(self, arn: Any) -> Optional[CustomModel]:
+        """The model a tag request names; None for another Comprehend resource, left to moto.
+
+        The Comprehend API reference lists ResourceNotFoundException ("The specified resource ARN was not found") for
+        all three tag operations: moto's tagger would tag any ARN."""
+        match = MODEL_ARN.match(arn) if isinstance(arn, str) else None
+        return self.get_model(KINDS[match["type"]], arn) if match else None
+
+    def check_tag_count(self, arn: str, tags: List[Dict[str, str]]) -> None:
+        """TagResource: "There can be a maximum of 50 tags (both existing and pending) associated with a specific
+        resource" (TooManyTagsException)."""
+        keys = set(self.tagger.get_tag_dict_for_resource(arn)) | {tag.get("Key") for tag in tags}
+        if len(keys) > MAX_TAGS:
+            raise AwsJsonError("TooManyTagsException", f"The request would associate {len(keys)} tags with {arn}; at most {MAX_TAGS} are allowed.")
+
     # ImportModel
 
     def import_model(self, caller: Principal, params: Mapping[str, Any]) -> str:
@@ -404,13 +432,35 @@ def set_model_status(arn: str, status: str, message: Optional[str] = None) -> Di
     return model.properties()
 
 
-def _paginate(items: List[Dict[str, Any]], params: Mapping[str, Any]) -> Tuple[List[Dict[str, Any]], Optional[str]]:
+def _page_token(kind: ModelKind, last: Dict[str, Any]) -> str:
+    """INVENTED: AWS documents NextToken only as an opaque string. The emulator's token names the last model returned
+    (its submit time and ARN), so that a model created or deleted between two pages neither repeats nor hides others."""
+    text = json.dumps([kind.resource_type, last["SubmitTime"], last[kind.arn_key]])
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _page_start(kind: ModelKind, token: Any) -> Tuple[float, str]:
     try:
-        start = int(params.get("NextToken") or 0)
-        end = start + int(params.get("MaxResults") or _DEFAULT_PAGE_SIZE)
-    except ValueError:
-        raise _invalid_request("Invalid NextToken or MaxResults.") from None
-    return items[start:end], (str(end) if end < len(items) else None)
+        resource_type, submit_time, arn = json.loads(base64.urlsafe_b64decode(str(token).encode("ascii")))
+        if resource_type == kind.resource_type and isinstance(arn, str):
+            return float(submit_time), arn
+    except (ValueError, TypeError, UnicodeError):
+        pass
+    # INVENTED: the API declares InvalidRequestException for List*; the message is ours.
+    raise _invalid_request(f"The NextToken {token} is not valid for this operation.")
+
+
+def _paginate(kind: ModelKind, items: List[Dict[str, Any]], params: Mapping[str, Any]) -> Tuple[List[Dict[str, Any]], Optional[str]]:
+    """One page of a List* answer, as botocore's paginators-1.json for comprehend describes them: input and output
+    token NextToken, limit key MaxResults, result key DocumentClassifierPropertiesList / EntityRecognizerPropertiesList.
+    Models are listed oldest first (INVENTED: AWS documents no order); the last page has no NextToken."""
+    ordered = sorted(items, key=lambda item: (item["SubmitTime"], item[kind.arn_key]))
+    if params.get("NextToken") is not None:
+        start = _page_start(kind, params["NextToken"])
+        ordered = [item for item in ordered if (item["SubmitTime"], item[kind.arn_key]) > start]
+    size = params.get("MaxResults") or _DEFAULT_PAGE_SIZE
+    page = ordered[:size]
+    return page, (_page_token(kind, page[-1]) if len(ordered) > size else None)
 
 
 class EmulatorComprehendResponse(ValidatedJson, JsonAuthorization, ComprehendResponse):
@@ -449,7 +499,7 @@ class EmulatorComprehendResponse(ValidatedJson, JsonAuthorization, ComprehendRes
 
     def _list(self, kind: ModelKind) -> str:
         params = self._params()
-        page, token = _paginate(self.backend.list_models(kind, params.get("Filter") or {}), params)
+        page, token = _paginate(kind, self.backend.list_models(kind, params.get("Filter") or {}), params)
         return json.dumps({kind.list_key: page, **({"NextToken": token} if token else {})})
 
     def _stop_training(self, kind: ModelKind) -> str:
@@ -502,6 +552,25 @@ class EmulatorComprehendResponse(ValidatedJson, JsonAuthorization, ComprehendRes
         params = self._params()
         self.backend.delete_policy(params.get("ResourceArn"), params.get("PolicyRevisionId"))
         return "{}"
+
+    def tag_resource(self) -> str:
+        params = self._params()
+        model = self.backend.tagged_model(params.get("ResourceArn"))
+        if model is not None:
+            self.backend.check_tag_count(model.arn, params.get("Tags") or [])
+        return super().tag_resource()
+
+    def untag_resource(self) -> str:
+        params = self._params()
+        self.backend.tagged_model(params.get("ResourceArn"))
+        if len(params.get("TagKeys") or []) > MAX_TAGS:
+            # TooManyTagKeysException: "more tag keys than can be associated with a resource (50 tag keys per resource)".
+            raise AwsJsonError("TooManyTagKeysException", f"The request names {len(params['TagKeys'])} tag keys; at most {MAX_TAGS} are allowed.")
+        return super().untag_resource()
+
+    def list_tags_for_resource(self) -> str:
+        self.backend.tagged_model(self._params().get("ResourceArn"))
+        return super().list_tags_for_resource()
 
     def import_model(self) -> str:
         check_pass_role(self, self._params().get("DataAccessRoleArn"))

@@ -18,6 +18,10 @@
   into unique IDs, so only those must exist).
 * A KeyId naming no key of the caller's account and region gets NotFoundException (moto answered some with HTTP 500);
   a key ARN whose region is empty or not lower case gets ValidationException (INVENTED, like model ARNs).
+* DisableKey, EnableKey, ScheduleKeyDeletion and CancelKeyDeletion take a key ARN as well as a key ID (KMS API
+  Reference, each operation's KeyId: "Specify the key ID or key ARN of the KMS key."; moto 5.2.5 answered a key ARN
+  with HTTP 500), and ScheduleKeyDeletion and CancelKeyDeletion answer with the key ARN (their response's KeyId: "The
+  Amazon Resource Name (key ARN) of the KMS key"; moto echoed the request's KeyId).
 * AWS managed keys: ``alias/aws/comprehend`` (and moto's other ``alias/aws/...`` aliases) resolve, per account and
   region, to a key created on first use with KeyManager ``AWS`` and an AWS-managed-style key policy, which can be
   read but not replaced. Aliases under ``alias/aws/`` can't be created or moved.
@@ -174,6 +178,19 @@ class EmulatorKmsBackend(KmsBackend):
         self.create_alias(key.id, alias_name)
         return key.id
 
+    # moto's backend looks these keys up by key ID only; AWS takes the key ARN too (see the module docstring).
+    def disable_key(self, key_id: str) -> None:
+        super().disable_key(self.get_key_id(key_id))
+
+    def enable_key(self, key_id: str) -> None:
+        super().enable_key(self.get_key_id(key_id))
+
+    def cancel_key_deletion(self, key_id: str) -> None:
+        super().cancel_key_deletion(self.get_key_id(key_id))
+
+    def schedule_key_deletion(self, key_id: str, pending_window_in_days: int) -> float:
+        return super().schedule_key_deletion(self.get_key_id(key_id), pending_window_in_days)
+
 
 class EmulatorKmsResponse(ValidatedJson, JsonAuthorization, KmsResponse):
     """moto's KMS handlers with AWS's key policy rules."""
@@ -251,6 +268,18 @@ class EmulatorKmsResponse(ValidatedJson, JsonAuthorization, KmsResponse):
         self._check_new_policy(policy, key.arn)
         self.kms_backend.put_key_policy(key.id, policy)
         return "{}"
+
+    def schedule_key_deletion(self) -> str:
+        return self._answer_with_key_arn(super().schedule_key_deletion())
+
+    def cancel_key_deletion(self) -> str:
+        return self._answer_with_key_arn(super().cancel_key_deletion())
+
+    def _answer_with_key_arn(self, answer: str) -> str:
+        """moto's answer with the key ARN as its KeyId, as AWS answers (see the module docstring)."""
+        document = json.loads(answer)
+        document["KeyId"] = self.kms_backend.describe_key(self._get_param("KeyId")).arn
+        return json.dumps(document)
 
     def _set_alias(self, update: bool = False) -> str:
         alias_name = self._get_param("AliasName") or ""

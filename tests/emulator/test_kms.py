@@ -197,3 +197,34 @@ def test_key_arns_with_a_bad_region_are_invalid(kms: Any, key: str) -> None:
 def test_keys_that_do_not_exist_are_not_found(kms: Any, key_id: str) -> None:
     for key in (f"arn:aws:kms:xx-nowhere-9:{OWNER}:key/{key_id}", f"arn:aws:kms:eu-west-1:{OWNER}:key/{key_id}", "alias/nothing"):
         assert_error("NotFoundException", lambda: kms.create_grant(KeyId=key, GranteePrincipal=role_arn(OWNER), Operations=["Decrypt"]))
+
+
+@pytest.mark.parametrize("by", ["KeyId", "Arn"])
+def test_key_state_changes_take_a_key_id_or_a_key_arn(kms: Any, key_id: str, by: str) -> None:
+    """DisableKey, EnableKey, ScheduleKeyDeletion and CancelKeyDeletion: "Specify the key ID or key ARN of the KMS key."
+    (KMS API Reference); the deletion calls answer with the key ARN."""
+    metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    key = metadata[by]
+
+    def state() -> str:
+        return kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]
+
+    kms.disable_key(KeyId=key)
+    assert state() == "Disabled"
+    kms.enable_key(KeyId=key)
+    assert state() == "Enabled"
+    assert kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)["KeyId"] == metadata["Arn"]
+    assert state() == "PendingDeletion"
+    assert kms.cancel_key_deletion(KeyId=key)["KeyId"] == metadata["Arn"]
+    assert state() == "Disabled"
+
+
+def test_key_state_changes_refuse_aliases_and_other_accounts_keys(aws: Aws, kms: Any, key_id: str) -> None:
+    """KeyId of these calls names a key ID or key ARN only (KMS API Reference): an alias names no key here."""
+    kms.create_alias(AliasName="alias/models", TargetKeyId=key_id)
+    arn = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    importer = aws.client("kms", IMPORTER)
+    for call in (lambda: kms.disable_key(KeyId="alias/models"), lambda: importer.disable_key(KeyId=arn),
+                 lambda: importer.schedule_key_deletion(KeyId=arn, PendingWindowInDays=7)):
+        assert_error("NotFoundException", call)
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"

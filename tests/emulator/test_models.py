@@ -150,6 +150,59 @@ def test_list_filters_and_pagination(aws: Aws, control: EmulatorClient) -> None:
     assert [p["EntityRecognizerArn"] for p in recognizers] == [recognizer]
 
 
+LISTS = {"classifier": ("list_document_classifiers", "DocumentClassifierPropertiesList", "DocumentClassifierArn"),
+         "recognizer": ("list_entity_recognizers", "EntityRecognizerPropertiesList", "EntityRecognizerArn")}
+
+
+@pytest.mark.parametrize("kind", ["classifier", "recognizer"])
+def test_list_pages_like_aws(aws: Aws, kind: str) -> None:
+    """botocore's comprehend service model: MaxResults 1..500, "The default is 100"; paginators-1.json: NextToken in
+    and out. The emulator's token is opaque (its format is invented) and the last page has none."""
+    comprehend = aws.client("comprehend")
+    method, list_key, arn_key = LISTS[kind]
+    created = [aws.create_model(kind, name=f"m{index}", trained=False) for index in range(103)]
+
+    first = getattr(comprehend, method)()
+    assert len(first[list_key]) == 100 and first["NextToken"] and not first["NextToken"].isdigit()
+    second = getattr(comprehend, method)(NextToken=first["NextToken"])
+    assert "NextToken" not in second
+    assert [item[arn_key] for item in first[list_key] + second[list_key]] == created
+
+    pages = list(comprehend.get_paginator(method).paginate(PaginationConfig={"PageSize": 40}))
+    assert [len(page[list_key]) for page in pages] == [40, 40, 23]
+    assert [item[arn_key] for page in pages for item in page[list_key]] == created
+    assert len(getattr(comprehend, method)(MaxResults=500)[list_key]) == 103
+
+
+@pytest.mark.parametrize("kind", ["classifier", "recognizer"])
+def test_list_bad_page_size_and_token_are_refused(aws: Aws, kind: str) -> None:
+    comprehend = aws.client("comprehend", parameter_validation=False)  # botocore would refuse MaxResults 0 itself
+    method, other_kind = LISTS[kind][0], "recognizer" if kind == "classifier" else "classifier"
+    for index in range(3):
+        aws.create_model(kind, name=f"m{index}", trained=False)
+        aws.create_model(other_kind, name=f"m{index}", trained=False)
+    for size in (0, 501):
+        with pytest.raises(ClientError) as error:
+            getattr(comprehend, method)(MaxResults=size)
+        assert error_code(error) == "ValidationException"
+    other_token = getattr(comprehend, LISTS[other_kind][0])(MaxResults=1)["NextToken"]
+    for token in ("garbage", "1", other_token):
+        with pytest.raises(ClientError) as error:
+            getattr(comprehend, method)(NextToken=token)
+        assert error_code(error) == "InvalidRequestException"
+
+
+def test_a_model_deleted_between_pages_hides_no_other(aws: Aws) -> None:
+    comprehend = aws.client("comprehend")
+    arns = [aws.create_classifier(name=f"m{index}", trained=False) for index in range(4)]
+    first = comprehend.list_document_classifiers(MaxResults=2)
+    comprehend.delete_document_classifier(DocumentClassifierArn=arns[1])
+    rest = comprehend.list_document_classifiers(MaxResults=2, NextToken=first["NextToken"])
+    assert [item["DocumentClassifierArn"] for item in first["DocumentClassifierPropertiesList"]] == arns[:2]
+    assert [item["DocumentClassifierArn"] for item in rest["DocumentClassifierPropertiesList"]] == arns[2:]
+    assert "NextToken" not in rest
+
+
 def test_stop_training(aws: Aws) -> None:
     comprehend = aws.client("comprehend")
     arn = aws.create_classifier(trained=False)
@@ -176,3 +229,42 @@ def test_delete(aws: Aws) -> None:
             call()
         assert error_code(error) == "ResourceNotFoundException"
     assert comprehend.list_document_classifiers()["DocumentClassifierPropertiesList"] == []
+
+
+def tag_dict(comprehend: Any, arn: str) -> Dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in comprehend.list_tags_for_resource(ResourceArn=arn)["Tags"]}
+
+
+def test_model_tags_are_added_changed_and_removed(aws: Aws) -> None:
+    comprehend = aws.client("comprehend")
+    arn = aws.create_classifier(name="tagged", version="v1", trained=False, Tags=[{"Key": "team", "Value": "a"}])
+    assert tag_dict(comprehend, arn) == {"team": "a"}
+    comprehend.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "b"}, {"Key": "env", "Value": "prod"}])
+    comprehend.untag_resource(ResourceArn=arn, TagKeys=["env"])
+    assert tag_dict(comprehend, arn) == {"team": "b"}
+
+
+def test_tags_of_a_model_that_does_not_exist_are_not_found(aws: Aws) -> None:
+    comprehend = aws.client("comprehend")
+    missing = f"{CLASSIFIER_PREFIX}/nothing/version/v1"
+    calls: Dict[str, Callable[[], Any]] = {
+        "list": lambda: comprehend.list_tags_for_resource(ResourceArn=missing),
+        "tag": lambda: comprehend.tag_resource(ResourceArn=missing, Tags=[{"Key": "k", "Value": "v"}]),
+        "untag": lambda: comprehend.untag_resource(ResourceArn=missing, TagKeys=["k"]),
+    }
+    for call in calls.values():
+        with pytest.raises(ClientError) as raised:
+            call()
+        assert error_code(raised.value) == "ResourceNotFoundException"
+
+
+def test_a_model_holds_at_most_50_tags(aws: Aws) -> None:
+    comprehend = aws.client("comprehend")
+    arn = aws.create_classifier(name="many", version="v1", trained=False, Tags=[{"Key": f"k{index}", "Value": ""} for index in range(50)])
+    comprehend.tag_resource(ResourceArn=arn, Tags=[{"Key": "k0", "Value": "changed"}])  # an existing key: still 50
+    with pytest.raises(ClientError) as raised:
+        comprehend.tag_resource(ResourceArn=arn, Tags=[{"Key": "one-more", "Value": ""}])
+    assert error_code(raised.value) == "TooManyTagsException"
+    with pytest.raises(ClientError) as raised:
+        comprehend.untag_resource(ResourceArn=arn, TagKeys=[f"k{index}" for index in range(51)])
+    assert error_code(raised.value) == "TooManyTagKeysException"

@@ -360,3 +360,51 @@ def test_an_empty_inline_handoff_is_refused(aws, playbook):
     assert run.rc != 0
     assert "import_model_handoff holds no handoff entry, so there is nothing to import" in run.stdout, run.stdout
     assert aws.write_calls(aws.importer.account_id) == []
+
+
+def copy_tags(aws, arn: str) -> dict:
+    listed = aws.importer.client("comprehend").list_tags_for_resource(ResourceArn=arn)["Tags"]
+    return {tag["Key"]: tag["Value"] for tag in listed}
+
+
+def tag_writes(aws):
+    return [call["operation"] for call in aws.write_calls(aws.importer.account_id) if call["operation"] in ("TagResource", "UntagResource")]
+
+
+def test_tags_are_reconciled_on_every_run(aws, playbook):
+    model = aws.create_model(aws.owner, name="tickets", version="v1")
+    assert playbook("share/share.yml", share_model_arns=[model], share_model_principals=[aws.importer.account_id]).rc == 0
+    copy = f"arn:aws:comprehend:us-west-2:{aws.importer.account_id}:document-classifier/tickets/version/v1"
+
+    def run(tags, check=False, **variables):
+        done = playbook("import/module.yml", account=aws.importer, source_model_arn=model, version_name="v1", tags=tags,
+                        check=check, diff=True, **variables)
+        assert done.rc == 0, done.stdout
+        return done.result("imported")
+
+    created = run({"team": "mlops", "env": "test"})
+    assert (created["changed"], created["tags"], copy_tags(aws, copy)) == (True, {"team": "mlops", "env": "test"}, {"team": "mlops", "env": "test"})
+    assert tag_writes(aws) == [], "ImportModel tags a new copy itself"
+
+    rerun = run({"team": "mlops", "env": "test"})
+    assert (rerun["changed"], rerun["tags"], tag_writes(aws)) == (False, {"team": "mlops", "env": "test"}, [])
+
+    checked = run({"team": "data", "owner": "ana"}, check=True)
+    assert checked["changed"] and checked["tags"] == {"team": "data", "owner": "ana"}
+    assert checked["diff"]["before"]["tags"] == {"team": "mlops", "env": "test"}
+    assert (copy_tags(aws, copy), tag_writes(aws)) == ({"team": "mlops", "env": "test"}, []), "check mode writes nothing"
+
+    changed = run({"team": "data", "owner": "ana"})
+    assert (changed["changed"], changed["tags"]) == (True, {"team": "data", "owner": "ana"})
+    assert copy_tags(aws, copy) == {"team": "data", "owner": "ana"}, "team changed, owner added, env purged"
+    assert tag_writes(aws) == ["UntagResource", "TagResource"]
+
+    kept = run({"cost": "42"}, purge_tags=False)
+    assert (kept["changed"], kept["tags"]) == (True, {"team": "data", "owner": "ana", "cost": "42"})
+    assert copy_tags(aws, copy) == {"team": "data", "owner": "ana", "cost": "42"}, "purge_tags false keeps the others"
+
+    purged = run({})
+    assert (purged["changed"], purged["tags"], copy_tags(aws, copy)) == (True, {}, {})
+    untouched = playbook("import/module.yml", account=aws.importer, source_model_arn=model, version_name="v1")
+    assert untouched.rc == 0 and not untouched.result("imported")["changed"], untouched.stdout
+    assert "tags" not in untouched.result("imported"), "without tags the copy's tags are neither read nor returned"

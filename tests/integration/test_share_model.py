@@ -146,7 +146,7 @@ def test_disabled_key_is_refused_before_any_write(aws, playbook):
     """An importer couldn't use a disabled key: the role refuses before the first resource policy, not after."""
     key = aws.create_key(aws.owner)
     model = aws.create_model(aws.owner, name="locked", version="v1", kms_key_id=key)
-    aws.owner.client("kms").disable_key(KeyId=key.split("/")[-1])  # moto takes only the key ID here
+    aws.owner.client("kms").disable_key(KeyId=key)
     aws.reset_calls()
     run = share(playbook, aws, [model])
     assert run.rc != 0

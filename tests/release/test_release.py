@@ -75,7 +75,7 @@ def test_changelog_matches_the_galaxy_version():
 
 
 def test_collection_content_is_found():
-    assert MODULES and len(ROLES) == 2 and FILTERS
+    assert MODULES and len(ROLES) == 3 and FILTERS
 
 
 @pytest.mark.parametrize("plugin_type,names", [("module", MODULES), ("role", ROLES), ("filter", FILTERS)])
@@ -83,7 +83,9 @@ def test_ansible_doc_renders_without_warnings(plugin_type, names, tmp_path):
     fqcns = [f"{FQCN}.{name}" for name in names]
     completed = run(BIN / "ansible-doc", "-t", plugin_type, *fqcns, env=doc_env(tmp_path))
     assert completed.returncode == 0, completed.stderr
-    assert completed.stderr == "", f"ansible-doc -t {plugin_type} warned:\n{completed.stderr}"
+    # ansible-core 2.21's own warning about its internal _protomatter collection (every `ansible-doc -t role`) is not ours.
+    warnings = [line for line in completed.stderr.splitlines() if line.strip() and "/ansible_collections/ansible/_protomatter'" not in line]
+    assert warnings == [], f"ansible-doc -t {plugin_type} warned:\n{completed.stderr}"
     for fqcn in fqcns:
         assert fqcn in completed.stdout, f"ansible-doc -t {plugin_type} rendered nothing for {fqcn}"
     if plugin_type == "role":

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.seed.comprehend.plugins.modules import comprehend_import_model, comprehend_model_info
+from ansible_collections.seed.comprehend.plugins.modules import comprehend_import_model, comprehend_model_info, comprehend_share_info
 from ansible_collections.seed.comprehend.plugins.modules import comprehend_resource_policy, kms_comprehend_grant
 
 from emulated_world import DATA_ACCESS_ROLE, IMPORTER_KEY_STAND_IN, IMPORTER_ROLE, IMPORTER_USER, MODEL_ARNS
@@ -43,6 +43,7 @@ CASES = {
     "kms_comprehend_grant": 750,
     "comprehend_model_info": 500,
     "comprehend_import_model": 750,
+    "comprehend_share_info": 300,
 }
 OWNER_KEY_ARN = f"arn:aws:kms:{REGION}:{OWNER}:key/{OWNER_KEY_STAND_IN}"
 IMPORTER_KEY_ARN = f"arn:aws:kms:{REGION}:{IMPORTER}:key/{IMPORTER_KEY_STAND_IN}"
@@ -231,6 +232,13 @@ MODEL_INFO_ARGS = st.one_of(
     arguments({}, {}, {"model_arns": st.one_of(st.lists(ARNISH, max_size=4), ARNISH), "name": st.one_of(NAMES, BAD_NAMES, JUNK),
                        "model_type": st.one_of(MODEL_TYPES, JUNK), "statuses": JUNK, "ignore_missing": BOOLS,
                        "include_policy": JUNK}))
+SHARE_INFO_ARGS = st.one_of(
+    arguments({}, {"regions": usually(st.lists(st.sampled_from(["us-west-2", "eu-west-1"]), min_size=1, max_size=2),
+                                      st.one_of(st.lists(st.one_of(TEXT, st.just("US-WEST-2")), min_size=1, max_size=2), JUNK)),
+                   "names": usually(st.lists(st.one_of(st.sampled_from(sorted({arn.split("/")[1] for arn in MODEL_ARNS})), NAMES), min_size=1, max_size=3),
+                                    st.one_of(st.lists(st.one_of(BAD_NAMES, JUNK), max_size=2), JUNK))}, {}),
+    arguments({"model_arns": usually(st.lists(EXISTING_MODELS, min_size=1, max_size=4), st.lists(ARNISH, max_size=3))}, {}, {}),
+    arguments({}, {}, {"regions": JUNK, "names": st.one_of(st.lists(TEXT, max_size=2), JUNK), "model_arns": st.one_of(st.lists(ARNISH, max_size=4), ARNISH)}))
 IMPORT_ARGS = arguments(
     {"source_model_arn": usually(EXISTING_MODELS, ARNISH)},
     {"model_name": usually(NAMES, st.one_of(BAD_NAMES, JUNK)), "version_name": usually(NAMES, BAD_NAMES),
@@ -285,6 +293,7 @@ MODULES = {
     "kms_comprehend_grant": (kms_comprehend_grant, KMS_ARGS, "owner"),
     "comprehend_model_info": (comprehend_model_info, MODEL_INFO_ARGS, "owner"),
     "comprehend_import_model": (comprehend_import_model, IMPORT_ARGS, "importer"),
+    "comprehend_share_info": (comprehend_share_info, SHARE_INFO_ARGS, "owner"),
 }
 
 
@@ -315,6 +324,7 @@ NEWLINE_CASES = {
     "kms_comprehend_grant": {"key_id": OWNER_KEY_ALIAS, "principals": [IMPORTER], "model_arns": [MODEL_ARNS[0] + "\n"]},
     "comprehend_model_info": {"model_type": "document_classifier", "name": "tickets\n"},
     "comprehend_import_model": {"source_model_arn": MODEL_ARNS[2], "model_name": "people\n"},
+    "comprehend_share_info": {"names": ["tickets\n"]},
 }
 
 

@@ -1,25 +1,29 @@
 # -*- coding: utf-8 -*-
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Comprehend calls the collection's features share: describe a model version, know a missing one."""
+"""Comprehend calls the collection's features share: describe a model version, know a missing one, list the
+versions of a model or every model."""
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional
 
-try:
-    from botocore.exceptions import ClientError
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing botocore itself
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
-from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
+from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 
 # resource type -> (client method, ARN parameter, result key)
 _DESCRIBE = {
     "document-classifier": ("describe_document_classifier", "DocumentClassifierArn", "DocumentClassifierProperties"),
     "entity-recognizer": ("describe_entity_recognizer", "EntityRecognizerArn", "EntityRecognizerProperties"),
+}
+# resource type -> (List* paginator, name filter key, result list key)
+_LIST = {
+    "document-classifier": ("list_document_classifiers", "DocumentClassifierName", "DocumentClassifierPropertiesList"),
+    "entity-recognizer": ("list_entity_recognizers", "RecognizerName", "EntityRecognizerPropertiesList"),
 }
 
 
@@ -35,7 +39,18 @@ def describe_model(client: Any, model: ModelArn) -> Dict[str, Any]:
     method, parameter, key = _DESCRIBE[model.resource_type]
     try:
         return getattr(client, method)(aws_retry=True, **{parameter: model.arn})[key]
-    except ClientError as error:
-        if error_code(error) == "ResourceNotFoundException":
-            raise missing_model(model) from None
-        raise
+    except is_boto3_error_code("ResourceNotFoundException"):
+        raise missing_model(model) from None
+
+
+def model_arn_key(resource_type: str) -> str:
+    """The key of a model's ARN in its properties: DocumentClassifierArn or EntityRecognizerArn."""
+    return _DESCRIBE[resource_type][1]
+
+
+def list_models(client: Any, resource_type: str, name: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Properties of every version of the model of that name (of every model without a name), across pages (botocore's
+    paginator, retried)."""
+    method, name_key, list_key = _LIST[resource_type]
+    query = {"Filter": {name_key: name}} if name else {}
+    return paginated_query_with_retries(client, method, retry_decorator=aws_retry, **query)[list_key]

@@ -24,6 +24,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils._iam.policy_docume
 KEY_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,2048}\Z")
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
+TAG_COUNT_MAX = 50  # per resource (Comprehend API reference, TagResource)
 KMS_VALIDATION_ERROR = "KmsKeyValidationException"
 # What the importer's service role needs on the source key (and on its own key, when it re-encrypts).
 IMPORTER_KMS_ACTIONS = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]
@@ -40,6 +41,8 @@ class ImportRequest:
     version_name: Optional[str]
     parameters: Dict[str, Any] = field(hash=False)
     source_key_arn: Optional[str] = None  # the source model's customer managed key, to explain a KMS refusal
+    tags: Optional[Dict[str, str]] = field(default=None, hash=False)  # None: the copy's tags are left alone
+    purge_tags: bool = True
 
     def target_arn(self, account: str) -> Optional[str]:
         """The copy's ARN in the importer's account: documented only with a version name (.../NAME/version/VERSION);
@@ -61,17 +64,20 @@ class ImportRequest:
         return [arn for arn in (self.source_key_arn, own) if arn]
 
 
-def _tags(value: Any) -> list:
+def _tags(value: Any) -> Dict[str, str]:
+    """The tags option checked against Comprehend's limits, every value as the text AWS stores."""
     if not isinstance(value, Mapping):
         raise InvalidInputError("tags must be a dictionary of tag keys and values")
-    tags = []
+    if len(value) > TAG_COUNT_MAX:
+        raise InvalidInputError(f"tags: {len(value)} tags given, but a Comprehend model holds at most {TAG_COUNT_MAX}")
+    tags = {}
     for key, tag_value in value.items():
         if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX:
             raise InvalidInputError(f"tags: key {key!r} must be 1 to {TAG_KEY_MAX} characters")
         text = "" if tag_value is None else str(tag_value)
         if len(text) > TAG_VALUE_MAX:
             raise InvalidInputError(f"tags: the value of {key!r} is longer than {TAG_VALUE_MAX} characters")
-        tags.append({"Key": key, "Value": text})
+        tags[key] = text
     return tags
 
 
@@ -129,11 +135,12 @@ def build_import_request(params: Mapping[str, Any], region: Optional[str]) -> Im
             raise InvalidInputError(f"data_access_role_arn: {role!r} is not an IAM role ARN by IAM's naming rules "
                                     "(arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, ASCII letters, digits and +=,.@_-)")
         parameters["DataAccessRoleArn"] = role
-    if params.get("tags"):
-        parameters["Tags"] = _tags(params["tags"])
+    tags = _tags(params["tags"]) if params.get("tags") is not None else None
+    if tags:
+        parameters["Tags"] = [{"Key": key, "Value": value} for key, value in tags.items()]
     source_key = _source_key(params["source_kms_key_arn"], source) if params.get("source_kms_key_arn") else None
     return ImportRequest(source=source, model_name=model_name, version_name=version_name, parameters=parameters,
-                         source_key_arn=source_key)
+                         source_key_arn=source_key, tags=tags, purge_tags=params.get("purge_tags", True))
 
 
 def check_own_key_account(request: ImportRequest, account: str) -> None:

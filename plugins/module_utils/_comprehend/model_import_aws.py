@@ -2,11 +2,13 @@
 # Copyright: seed.comprehend contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """comprehend_import_model's AWS side: find an earlier copy, call ImportModel (retrying KMS validation while IAM
-propagates a new service role), explain a KMS refusal from the role's own policies, wait for training."""
+propagates a new service role), explain a KMS refusal from the role's own policies, wait for training, reconcile the
+copy's tags."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 try:
@@ -14,20 +16,23 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore itself
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_managed_policy_by_arn
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_managed_policy_version
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_attached_policies
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_policies
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
-from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_message
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import list_models
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import model_arn_key
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import KMS_VALIDATION_ERROR
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import ImportRequest
@@ -45,13 +50,6 @@ MAX_POLL_DELAY = 30.0
 # Retrying KMS validation: IAM usually propagates within seconds, rarely a minute.
 FIRST_RETRY_DELAY = 2.0
 MAX_RETRY_DELAY = 15.0
-
-# resource type -> (List* paginator, name filter key, result list key, ARN key)
-_LIST = {
-    "document-classifier": ("list_document_classifiers", "DocumentClassifierName", "DocumentClassifierPropertiesList",
-                            "DocumentClassifierArn"),
-    "entity-recognizer": ("list_entity_recognizers", "RecognizerName", "EntityRecognizerPropertiesList", "EntityRecognizerArn"),
-}
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -82,11 +80,8 @@ def find_copy(comprehend: Any, request: ImportRequest, account: str) -> Tuple[Op
             return target, describe_model(comprehend, parse_model_arn(target, option="model_name"))
         except OperationError:
             return target, None
-    method, name_key, list_key, arn_key = _LIST[request.source.resource_type]
-    models = paginated_query_with_retries(comprehend, method, retry_decorator=aws_retry,
-                                          Filter={name_key: request.model_name})[list_key]
-    found = copy_from_source(models, request)
-    return (found[arn_key], dict(found)) if found else (None, None)
+    found = copy_from_source(list_models(comprehend, request.source.resource_type, request.model_name), request)
+    return (found[model_arn_key(request.source.resource_type)], dict(found)) if found else (None, None)
 
 
 def _role_policies(iam: Any, role_name: str) -> Optional[List[Any]]:
@@ -170,25 +165,61 @@ def wait_until_trained(comprehend: Any, model: ModelArn, timeout: float, longest
         sleep(pause)
 
 
-def _result(changed: bool, arn: Optional[str], properties: Optional[Dict[str, Any]], request: ImportRequest,
-            diff: bool) -> Dict[str, Any]:
+@dataclass(frozen=True)
+class TagChange:
+    """The copy's tags before and after a run; both None when the task leaves tags alone (no tags option)."""
+
+    before: Optional[Dict[str, str]] = None
+    after: Optional[Dict[str, str]] = None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def reconcile_tags(comprehend: Any, arn: str, request: ImportRequest, check_mode: bool) -> TagChange:
+    """Make the copy's tags those of the request (ListTagsForResource, then UntagResource and TagResource as needed),
+    keeping other tags when purge_tags is false and AWS's own aws: tags always (compare_aws_tags)."""
+    if request.tags is None:
+        return TagChange()
+    listed = comprehend.list_tags_for_resource(aws_retry=True, ResourceArn=arn).get("Tags", [])
+    current = boto3_tag_list_to_ansible_dict(listed)
+    to_set, to_unset = compare_aws_tags(current, request.tags, purge_tags=request.purge_tags)
+    after = {key: value for key, value in current.items() if key not in to_unset}
+    after.update(to_set)
+    if not check_mode:
+        if to_unset:
+            comprehend.untag_resource(aws_retry=True, ResourceArn=arn, TagKeys=to_unset)
+        if to_set:
+            comprehend.tag_resource(aws_retry=True, ResourceArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set))
+    return TagChange(current, after)
+
+
+def _result(arn: Optional[str], properties: Optional[Dict[str, Any]], request: ImportRequest, tags: TagChange,
+            created: bool, diff: bool) -> Dict[str, Any]:
     result = {
-        "changed": changed,
+        "changed": created or tags.changed,
         "model_arn": arn,
         "status": (properties or {}).get("Status"),
         "source_model_arn": request.source.arn,
         "polls": (properties or {}).get("Polls", []),
     }
+    if tags.after is not None:
+        result["tags"] = tags.after
     if diff:
         after = {"model_arn": arn, "source_model_arn": request.source.arn}
-        result["diff"] = {"before": after if not changed else {}, "after": after}
+        before = dict(after)
+        if tags.after is not None:
+            before["tags"], after["tags"] = tags.before, tags.after
+        result["diff"] = {"before": {} if created else before, "after": after}
     return result
 
 
 def import_model(comprehend: Any, sts: Any, iam: Any, request: ImportRequest, wait: bool, wait_timeout: float,
                  poll_delay: float = MAX_POLL_DELAY, retry_timeout: float = 0, check_mode: bool = False,
                  diff: bool = False) -> Dict[str, Any]:
-    """Import once: an existing copy of the same source is success without a write; of another source, a failure."""
+    """Import once: an existing copy of the same source is success without an import, its tags reconciled; of another
+    source, a failure."""
     account = caller_account(sts)
     check_own_key_account(request, account)
     arn, existing = find_copy(comprehend, request, account)
@@ -200,10 +231,13 @@ def import_model(comprehend: Any, sts: Any, iam: Any, request: ImportRequest, wa
                 "model_name or version_name", model_arn=arn)
         if wait and not check_mode and existing.get("Status") not in TRAINED_STATUSES:
             existing = wait_until_trained(comprehend, parse_model_arn(arn, option="model_arn"), wait_timeout, poll_delay)
-        return _result(False, arn, existing, request, diff)
+        # After the wait, so that a copy that never trains fails the task before any write.
+        return _result(arn, existing, request, reconcile_tags(comprehend, arn, request, check_mode), False, diff)
+    # ImportModel tags a new copy itself.
+    created_tags = TagChange({}, request.tags) if request.tags is not None else TagChange()
     if check_mode:
-        return _result(True, arn, None, request, diff)
+        return _result(arn, None, request, created_tags, True, diff)
     arn = start_import(comprehend, iam, request, account, retry_timeout)
     model = parse_model_arn(arn, option="model_arn")
     properties = wait_until_trained(comprehend, model, wait_timeout, poll_delay) if wait else describe_model(comprehend, model)
-    return _result(True, arn, properties, request, diff)
+    return _result(arn, properties, request, created_tags, True, diff)

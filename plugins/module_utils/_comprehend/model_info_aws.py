@@ -5,25 +5,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
+from ansible_collections.seed.comprehend.plugins.module_utils.arns import MODEL_TYPES
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import list_models
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import model_arn_key
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy_aws import describe_key
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import model_facts
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import policy_facts
-
-# model_type option -> (List* method, name filter key, result list key, ARN key)
-_LIST = {
-    "document_classifier": ("list_document_classifiers", "DocumentClassifierName", "DocumentClassifierPropertiesList",
-                            "DocumentClassifierArn"),
-    "entity_recognizer": ("list_entity_recognizers", "RecognizerName", "EntityRecognizerPropertiesList", "EntityRecognizerArn"),
-}
 
 
 def check_region(model: ModelArn, region: Optional[str], option: str) -> None:
@@ -33,18 +29,6 @@ def check_region(model: ModelArn, region: Optional[str], option: str) -> None:
             f"{option}: {model.arn} is in region {model.region}, but the connection is for region {region}; "
             "set region to the model's region"
         )
-
-
-def list_model_versions(client: Any, model_type: str, name: str) -> Iterator[Dict[str, Any]]:
-    """Properties of every version of one model, across pages."""
-    method, name_key, list_key, _arn_key = _LIST[model_type]
-    request: Dict[str, Any] = {"Filter": {name_key: check_name(name, "name")}}
-    while True:
-        page = getattr(client, method)(aws_retry=True, **request)
-        yield from page.get(list_key, [])
-        if not page.get("NextToken"):
-            return
-        request["NextToken"] = page["NextToken"]
 
 
 class _KeyCache:
@@ -89,9 +73,10 @@ def describe_models(comprehend: Any, kms: Any, region: Optional[str], params: Ma
                 continue
             models.append(facts(model, properties))
     else:
-        arn_key = _LIST[params["model_type"]][3]
+        resource_type = next(kind for kind, option in MODEL_TYPES.items() if option == params["model_type"])
+        arn_key = model_arn_key(resource_type)
         statuses = params.get("statuses")
-        for properties in list_model_versions(comprehend, params["model_type"], params["name"]):
+        for properties in list_models(comprehend, resource_type, check_name(params["name"], "name")):
             if statuses and properties.get("Status") not in statuses:
                 continue
             models.append(facts(parse_model_arn(properties[arn_key], option="model"), properties))

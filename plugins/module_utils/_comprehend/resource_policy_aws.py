@@ -16,6 +16,8 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore itself
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelArn
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import concurrently
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
@@ -68,9 +70,7 @@ class ModelPolicyStore:
         model deleted later makes the write fail with ResourceNotFoundException, reported as a missing model."""
         try:
             response = self.client.describe_resource_policy(aws_retry=True, ResourceArn=self.model.arn)
-        except ClientError as error:
-            if error_code(error) != "ResourceNotFoundException":
-                raise
+        except is_boto3_error_code("ResourceNotFoundException"):
             response = {}
         if response.get("ResourcePolicy"):
             return Stored(response["ResourcePolicy"], response.get("PolicyRevisionId") or None)

@@ -108,6 +108,19 @@ class Principal:
         return self.value == WILDCARD or bool(_WILDCARD_ROOT_RE.match(self.value))
 
     @property
+    def category(self) -> str:
+        """What the principal is: account (a root ARN), iam_user, iam_role, service, wildcard, or other (a unique ID
+        AWS shows for a deleted role or user, an assumed-role session, a federated user...)."""
+        if self.kind == SERVICE:
+            return "service"
+        if self.is_wildcard:
+            return "wildcard"
+        if ROOT_ARN_RE.match(self.value):
+            return "account"
+        entity = IAM_ENTITY_ARN_RE.match(self.value)
+        return f"iam_{entity.group('kind')}" if entity else "other"
+
+    @property
     def account(self) -> Optional[str]:
         """The account of an account root or IAM user or role; None for others (a service, a wildcard, a unique ID)."""
         for pattern in (ROOT_ARN_RE, IAM_ENTITY_ARN_RE):

@@ -18,6 +18,8 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore itself
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_key_id
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_code
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_message
@@ -50,10 +52,8 @@ def describe_key(client: Any, key_id: str) -> Dict[str, Any]:
     check_key_id(key_id, "key_id")
     try:
         return client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]
-    except ClientError as error:
-        if error_code(error) == "NotFoundException":
-            raise OperationError(f"key_id: KMS knows no key {key_id!r} in this account and region") from None
-        raise
+    except is_boto3_error_code("NotFoundException"):
+        raise OperationError(f"key_id: KMS knows no key {key_id!r} in this account and region") from None
 
 
 def get_key_policy(client: Any, key_arn: str) -> Policy:

@@ -19,6 +19,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import missing_key_permissions
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import import refusal_message
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import pauses
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import reconcile_tags
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import start_import
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_import_aws import wait_until_trained
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import NEVER_TRAINED_STATUSES
@@ -47,6 +48,7 @@ def test_all_options_become_import_parameters():
         "DataAccessRoleArn": "arn:aws:iam::444455556666:role/import",
         "Tags": [{"Key": "team", "Value": "mlops"}, {"Key": "empty", "Value": ""}],
     }
+    assert (request.tags, request.purge_tags) == ({"team": "mlops", "empty": ""}, True)
     assert request.target_arn("444455556666") == "arn:aws:comprehend:us-west-2:444455556666:document-classifier/copy/version/v2"
     assert request.key_arns("444455556666") == [f"arn:aws:kms:us-west-2:444455556666:key/{OWN_KEY_ID}"]
 
@@ -62,6 +64,7 @@ def test_all_options_become_import_parameters():
     ({"source_model_arn": SOURCE, "data_access_role_arn": "arn:aws:iam::444455556666:role/a*/x"}, None, "by IAM's naming rules"),
     ({"source_model_arn": SOURCE, "tags": {"": "x"}}, None, "tags"),
     ({"source_model_arn": SOURCE, "tags": {"k": "x" * 257}}, None, "tags"),
+    ({"source_model_arn": SOURCE, "tags": {f"k{index}": "" for index in range(51)}}, None, "tags: 51 tags given, but a Comprehend model holds at most 50"),
     ({"source_model_arn": SOURCE, "model_kms_key_id": "alias/mine"}, None, "model_kms_key_id: 'alias/mine' is an alias"),
     ({"source_model_arn": SOURCE, "model_kms_key_id": "arn:aws:kms:us-west-2:444455556666:alias/mine"}, None, "is an alias"),
     ({"source_model_arn": SOURCE, "model_kms_key_id": OWN_KEY.replace("us-west-2", "eu-west-1")}, None,
@@ -321,3 +324,41 @@ def test_bounded_backoff_pauses_end_before_the_timeout():
         clock.sleep(pause)
     assert clock.sleeps == [2, 4, 8, 15, 15, 15] and clock.now == 59
     assert list(pauses(1, 2, 15, lambda: clock.now)) == []
+
+
+COPY = "arn:aws:comprehend:us-west-2:444455556666:document-classifier/copy/version/v2"
+
+
+def tagged_request(tags, purge_tags=True):
+    return build_import_request({"source_model_arn": SOURCE, "model_name": "copy", "version_name": "v2", "tags": tags,
+                                 "purge_tags": purge_tags}, "us-west-2")
+
+
+def expect_tags(stubber, tags):
+    stubber.add_response("list_tags_for_resource", {"ResourceArn": COPY, "Tags": [{"Key": key, "Value": value} for key, value in tags.items()]},
+                         {"ResourceArn": COPY})
+
+
+def test_tags_are_set_changed_and_purged_but_aws_tags_kept(comprehend):
+    client, stubber = comprehend
+    expect_tags(stubber, {"team": "a", "old": "x", "aws:cloudformation:stack-name": "s"})
+    stubber.add_response("untag_resource", {}, {"ResourceArn": COPY, "TagKeys": ["old"]})
+    stubber.add_response("tag_resource", {}, {"ResourceArn": COPY, "Tags": [{"Key": "team", "Value": "b"}]})
+    change = reconcile_tags(client, COPY, tagged_request({"team": "b"}), check_mode=False)
+    assert (change.before, change.after, change.changed) == (
+        {"team": "a", "old": "x", "aws:cloudformation:stack-name": "s"}, {"team": "b", "aws:cloudformation:stack-name": "s"}, True)
+
+
+def test_check_mode_reports_tags_without_writing_and_purge_false_keeps_the_others(comprehend):
+    client, stubber = comprehend
+    expect_tags(stubber, {"team": "a", "old": "x"})
+    checked = reconcile_tags(client, COPY, tagged_request({"team": "b"}), check_mode=True)
+    assert (checked.after, checked.changed) == ({"team": "b"}, True), "reported, not written (no Tag/Untag queued)"
+    expect_tags(stubber, {"team": "a", "old": "x"})
+    kept = reconcile_tags(client, COPY, tagged_request({"team": "a"}, purge_tags=False), check_mode=False)
+    assert (kept.after, kept.changed) == ({"team": "a", "old": "x"}, False)
+
+
+def test_without_the_tags_option_tags_are_not_read(comprehend):
+    client, _stubber = comprehend
+    assert not reconcile_tags(client, COPY, tagged_request(None), check_mode=False).changed
