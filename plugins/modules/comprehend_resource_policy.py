@@ -104,6 +104,21 @@ options:
       - This makes the model version importable by every AWS account; leave it V(false) unless that is the intent.
     type: bool
     default: false
+  planned_without_policy:
+    description:
+      - Model versions of O(resource_arns) that a check-mode run of this module found without a resource policy
+        moments before, in the same play (the items of its RV(resources) whose diff has an empty C(before)).
+      - They are not read again - their first policy is written straight away, then read back after a pause as every
+        first policy is, so that a concurrent run of this module that wrote one too is seen and its change kept.
+      - Comprehend can't make a first write conditional, so a policy that someone else attached to one of these versions
+        since the check-mode run is overwritten. Without this option, a version found without a policy is read again
+        right before its write, which leaves that window to a fraction of a second. The C(seed.comprehend.share_model)
+        role passes its plan here.
+      - Every ARN must be one of O(resource_arns).
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
 notes:
   - Comprehend writes the first policy of a model version without a revision, so a policy another writer creates in
     the instant between this module's read and its write can be overwritten. Every later change is conditional.
@@ -324,6 +339,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resour
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import DEFAULT_STATEMENT_ID
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import PolicyRequest
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_requests
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import planned_without_policy
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import resources_result
 
 ARGUMENT_SPEC = dict(
@@ -335,6 +351,7 @@ ARGUMENT_SPEC = dict(
     statement_id=dict(type="str", default=DEFAULT_STATEMENT_ID, aliases=["sid"]),
     policy=dict(type="json"),
     allow_wildcard_principal=dict(type="bool", default=False),
+    planned_without_policy=dict(type="list", elements="str", default=[]),
 )
 MUTUALLY_EXCLUSIVE = [("principals", "policy"), ("resource_arn", "resource_arns")]
 REQUIRED_ONE_OF = [("resource_arn", "resource_arns")]
@@ -350,7 +367,8 @@ def ensure(module: Any) -> Dict[str, Any]:
             clients[region] = retrying_client(module, "comprehend", region=region)
         return ModelPolicyStore(clients[region], request.model)
 
-    outcomes = converge_models([store_for(request) for request in requests], requests, module.check_mode)
+    outcomes = converge_models([store_for(request) for request in requests], requests, module.check_mode,
+                               planned_without_policy(module.params, requests))
     return resources_result(requests, outcomes, single_arn=module.params["resource_arns"] is None,
                             diff=module._diff)  # pylint: disable=protected-access
 

@@ -24,6 +24,7 @@ import pytest
 # pylint: disable=wrong-import-order
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import aws_retry
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Read
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy_aws import converge_key_policy
@@ -54,12 +55,14 @@ def summarise(results_by_trial: List[List[Any]], lost_by_trial: List[int]) -> Di
     }
 
 
-@pytest.mark.parametrize("start", ["policy attached", "no policy yet"])
+@pytest.mark.parametrize("start", ["policy attached", "no policy yet", "no policy yet, as planned"])
 def test_eight_runs_add_their_principal_to_one_resource_policy(aws, figures, start):
     """Each run adds its own principal with purge_principals=false; all 8 and the foreign statement must stay.
 
     "no policy yet" is a freshly trained model, the common case when several pipelines share it at once: the first
-    PutResourcePolicy can't name a revision (Comprehend has none to give), so it is an unconditional write.
+    PutResourcePolicy can't name a revision (Comprehend has none to give), so it is an unconditional write. "as
+    planned" is how the share_model role writes it (planned_without_policy): each run trusts its plan's read of no
+    policy and writes without reading again, so only the read-back stands between the runs and a lost update.
     """
     clients = [account_client(aws.owner, "comprehend") for _unused in range(RUNS)]
     principals = [principal(index) for index in range(RUNS)]
@@ -71,12 +74,13 @@ def test_eight_runs_add_their_principal_to_one_resource_policy(aws, figures, sta
             aws.owner.client("comprehend").put_resource_policy(
                 ResourceArn=arn, ResourcePolicy=json.dumps({"Version": "2012-10-17", "Statement": [FOREIGN_MODEL_STATEMENT]}))
         counters = [CountingClient(client) for client in clients]
+        first_read = Read(None) if start.endswith("as planned") else None
         requests = [build_request(module_params(comprehend_resource_policy, resource_arn=arn, principals=[principals[index]],
                                                 purge_principals=False)) for index in range(RUNS)]
 
         def work(index: int) -> Any:
             store = ModelPolicyStore(RetryingBotoClientWrapper(counters[index], aws_retry), requests[index].model)
-            return converge(store, ResourcePolicyPlanner(requests[index]))
+            return converge(store, ResourcePolicyPlanner(requests[index]), first_read=first_read)
 
         results = race(RUNS, work)
         policy = resource_policy(aws.owner, arn)

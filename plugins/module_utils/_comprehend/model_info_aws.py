@@ -12,11 +12,11 @@ from ansible_collections.seed.comprehend.plugins.module_utils.arns import ModelA
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import check_name
 from ansible_collections.seed.comprehend.plugins.module_utils.arns import parse_model_arn
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy_aws import ModelPolicyStore
-from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import model_properties
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import missing_model
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import list_models
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import model_arn_key
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils._kms.key_policy_aws import describe_key
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import model_facts
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.model_info import policy_facts
@@ -63,15 +63,14 @@ def describe_models(comprehend: Any, kms: Any, region: Optional[str], params: Ma
         parsed = [parse_model_arn(arn, option="model_arns") for arn in params["model_arns"]]
         for model in parsed:
             check_region(model, region, "model_arns")
+        described = model_properties(comprehend, parsed)
         for model in parsed:
-            try:
-                properties = describe_model(comprehend, model)
-            except OperationError:
-                if not params.get("ignore_missing"):
-                    raise
+            if model.arn in described:
+                models.append(facts(model, described[model.arn]))
+            elif params.get("ignore_missing"):
                 missing.append(model.arn)
-                continue
-            models.append(facts(model, properties))
+            else:
+                raise missing_model(model)
     else:
         resource_type = next(kind for kind, option in MODEL_TYPES.items() if option == params["model_type"])
         arn_key = model_arn_key(resource_type)

@@ -163,6 +163,18 @@ def build_requests(params: Mapping[str, Any]) -> List[PolicyRequest]:
     return [build_request(dict(params, resource_arn=arn), arn_option="resource_arns") for arn in dict.fromkeys(arns)]
 
 
+def planned_without_policy(params: Mapping[str, Any], requests: List[PolicyRequest]) -> FrozenSet[str]:
+    """O(planned_without_policy), each ARN checked to be one of the task's model versions."""
+    planned = params["planned_without_policy"]
+    if planned and params["resource_arns"] is None:
+        raise InvalidInputError("planned_without_policy goes with resource_arns, the form a plan of many versions uses")
+    unknown = sorted(set(planned) - {request.model.arn for request in requests})
+    if unknown:
+        raise InvalidInputError(f"planned_without_policy: {', '.join(unknown)} not in resource_arns; name only model "
+                                "versions this task manages, as the check-mode run of the same task returned them")
+    return frozenset(planned)
+
+
 def _owned(policy: Optional[Policy], statement_id: str) -> List[Tuple[int, Statement]]:
     return [(index, statement) for index, statement in enumerate(statements_of(policy))
             if isinstance(statement, dict) and statement.get("Sid") == statement_id]

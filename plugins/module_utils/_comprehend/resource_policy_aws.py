@@ -9,7 +9,7 @@ internal errors are retried with jittered backoff.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import AbstractSet, Any, Dict, List, Optional, Sequence, Tuple
 
 try:
     from botocore.exceptions import ClientError
@@ -24,11 +24,14 @@ from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_c
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import error_message
 from ansible_collections.seed.comprehend.plugins.module_utils.aws import failure_message
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Outcome
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import PlanRefused
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Read
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import StaleRevisionError
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
-from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge_many
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import model_properties
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import missing_model
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import PolicyRequest
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import ResourcePolicyPlanner
@@ -62,21 +65,26 @@ class ModelPolicyStore:
         self.model = model
         self.what = f"the resource policy of {model.arn}"
         self.details = {"resource_arn": model.arn}
-        self._model_seen = model_seen  # whether the model is known to exist
+        self.model_seen = model_seen  # whether the model is known to exist
 
     def read(self) -> Optional[Stored]:
         """The attached policy or None. Both "no policy" answers (an empty Describe answer, or
         ResourceNotFoundException) would also fit a missing model, so then the model itself is checked, once: a
         model deleted later makes the write fail with ResourceNotFoundException, reported as a missing model."""
+        stored = self.read_policy()
+        if stored is None and not self.model_seen:
+            describe_model(self.client, self.model)
+            self.model_seen = True
+        return stored
+
+    def read_policy(self) -> Optional[Stored]:
+        """The attached policy or None, without checking that a model without one exists."""
         try:
             response = self.client.describe_resource_policy(aws_retry=True, ResourceArn=self.model.arn)
         except is_boto3_error_code("ResourceNotFoundException"):
             response = {}
         if response.get("ResourcePolicy"):
             return Stored(response["ResourcePolicy"], response.get("PolicyRevisionId") or None)
-        if not self._model_seen:
-            describe_model(self.client, self.model)
-            self._model_seen = True
         return None
 
     def write(self, document: Any, revision_id: Optional[str]) -> Optional[str]:
@@ -131,17 +139,58 @@ def _failed(models: Sequence[ModelArn], runs: List[Tuple[Any, Optional[BaseExcep
     return [(model, error) for model, (_result, error) in zip(models, runs) if error]
 
 
-def converge_models(stores: List[ModelPolicyStore], requests: List[PolicyRequest], check_mode: bool) -> List[Outcome]:
-    """The policies of one or several model versions. All are read first, so that a missing model or a refused read
-    stops the task before any write; then each is converged on its own (converge.converge)."""
+def _check_models_exist(stores: List[ModelPolicyStore]) -> List[Tuple[ModelArn, BaseException]]:
+    """Check that the models of policies read as none exist (model_properties: a List call per page for the versions of
+    one model), each region with its own client; the missing ones, with their error."""
+    missing = []
+    by_client: Dict[int, List[ModelPolicyStore]] = {}
+    for store in stores:
+        by_client.setdefault(id(store.client), []).append(store)
+    for group in by_client.values():
+        found = model_properties(group[0].client, [store.model for store in group])
+        for store in group:
+            store.model_seen = store.model.arn in found
+            if not store.model_seen:
+                missing.append((store.model, missing_model(store.model)))
+    return missing
+
+
+def converge_models(stores: List[ModelPolicyStore], requests: List[PolicyRequest], check_mode: bool,
+                    planned_without_policy: AbstractSet[str] = frozenset()) -> List[Outcome]:
+    """The policies of one or several model versions (converge.converge_many, PARALLEL_CALLS at a time). All are read
+    and planned first, so that a missing model or a refused read or plan stops the task before any write.
+
+    A version in ``planned_without_policy`` is not read: a plan moments before found it without a policy (and its
+    model there), so its first policy is written straight away, then read back like every first write. Any other
+    version read without a policy is read again as the first round starts (not in check mode), the closest to its
+    unconditional write that a read can be; one read with a policy is written conditionally on the revision read.
+    """
     models = [request.model for request in requests]
-    reads = concurrently(lambda store: store.read(), stores)
-    unread = _failed(models, reads)
+    to_read = [index for index, model in enumerate(models) if model.arn not in planned_without_policy]
+    reads = dict(zip(to_read, concurrently(lambda index: stores[index].read_policy(), to_read)))
+    unread = [(models[index], error) for index, (_stored, error) in reads.items() if error]
+    if not unread:
+        unread = _check_models_exist([stores[index] for index, (stored, _error) in reads.items() if stored is None
+                                      and not stores[index].model_seen])
     if unread:
         raise _failure(unread, len(stores), "nothing was written: {failed} of {total} resource policies could not be read: {listed}")
 
-    runs = concurrently(lambda index: converge(stores[index], ResourcePolicyPlanner(requests[index]), check_mode,
-                                               first_read=reads[index][0]), range(len(stores)))
+    def first_read(index: int) -> Optional[Read]:
+        if index not in reads:
+            return Read(None)  # planned without a policy
+        stored = reads[index][0]
+        # None: read again as the first round starts, to write on the latest (a plan writes nothing: no need).
+        return Read(stored) if stored or check_mode else None
+
+    first_reads = [first_read(index) for index in range(len(stores))]
+    for store in stores:
+        store.model_seen = True  # each model was planned, has a policy, or was just checked
+    try:
+        runs = converge_many(stores, [ResourcePolicyPlanner(request) for request in requests], check_mode,
+                             first_reads=first_reads, map_items=concurrently)
+    except PlanRefused as refused:
+        raise _failure([(models[index], error) for index, error in refused.failed], len(stores),
+                       "nothing was written: {failed} of {total} resource policies could not be read or planned: {listed}") from None
     failed = _failed(models, runs)
     if failed:
         done = [(request, outcome) for request, (outcome, error) in zip(requests, runs) if not error]

@@ -15,9 +15,12 @@ import pytest
 from ansible_collections.seed.comprehend.plugins.module_utils import converge as converge_module
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import MAX_ATTEMPTS
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Change
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import PlanRefused
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import Read
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import StaleRevisionError
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import Stored
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
+from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge_many
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import retry_pause
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import settle_pause
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import InvalidInputError
@@ -214,17 +217,18 @@ def test_lost_every_time_gives_up_saying_what_was_lost():
 
 def test_a_first_read_with_a_revision_is_reused():
     store = MemoryStore({"a": 1})
-    outcome = converge(store, SetKeys({"b": 2}), first_read=store.read())
+    outcome = converge(store, SetKeys({"b": 2}), first_read=Read(store.read()))
     assert outcome.changed and store.reads == 1, "converge read nothing more before its conditional write"
-    assert not converge(store, SetKeys({"b": 2}), first_read=store.read()).changed and store.reads == 2
+    assert not converge(store, SetKeys({"b": 2}), first_read=Read(store.read())).changed and store.reads == 2
 
 
-def test_a_first_read_without_a_revision_is_read_again():
+def test_a_first_read_of_no_document_is_written_on_then_read_back():
+    """The caller vouches for its read: the first document is written without reading again, and read back."""
     store = MemoryStore()
-    stale = Stored(json.dumps({"a": 1}), None)  # nothing a write could name: the document is read right before it
-    outcome = converge(store, SetKeys({"b": 2}), first_read=stale)
-    assert outcome.before is None and store.document == {"b": 2}
-    assert store.reads == 2, "read, read back"
+    sleeps = Sleeps()
+    outcome = converge(store, SetKeys({"b": 2}), first_read=Read(None), sleep=sleeps)
+    assert outcome.before is None and store.document == {"b": 2} and outcome.changed
+    assert store.reads == 1 and len(sleeps) == 1, "only the read-back, after the settle pause"
 
 
 def test_a_refusal_of_the_plan_stops_before_any_write():
@@ -358,7 +362,54 @@ def test_resource_policy_first_write_read_back_and_reapplied_when_another_first_
 def test_resource_policy_uses_the_callers_first_read():
     store = policy_store(policy_of(FOREIGN))
     planner = ResourcePolicyPlanner(request(principals=[JANE]))
-    outcome = converge(store, planner, first_read=store.read())
+    outcome = converge(store, planner, first_read=Read(store.read()))
     assert outcome.changed and store.reads == 1, "converge read nothing more before its conditional write"
-    unchanged = converge(store, planner, first_read=store.read())
+    unchanged = converge(store, planner, first_read=Read(store.read()))
     assert not unchanged.changed and store.reads == 2 and len(store.writes) == 1
+
+
+# ---------------------------------------------------------------- many documents at once
+
+
+def test_many_documents_share_one_settle_pause_per_round():
+    stores = [MemoryStore() for _index in range(5)] + [MemoryStore({"a": 1})]
+    sleeps = Sleeps()
+    results = converge_many(stores, [SetKeys({"b": 2})] * 6, sleep=sleeps, first_reads=[Read(None)] * 5 + [None])
+    assert all(error is None and outcome.changed for outcome, error in results)
+    assert len(sleeps) == 1, "one pause before all the read-backs"
+    assert [store.reads for store in stores] == [1] * 5 + [1], "a read-back each; the last read once, written conditionally"
+    assert all(store.document == {"b": 2} for store in stores[:5]) and stores[5].document == {"a": 1, "b": 2}
+
+
+def test_many_documents_are_all_planned_before_the_first_write():
+    class RefusesC(SetKeys):
+        def plan(self, stored):
+            if stored is not None and "c" in json.loads(stored.document):
+                raise InvalidInputError("no c")
+            return super().plan(stored)
+
+    stores = [MemoryStore({"a": 1}), MemoryStore({"c": 1})]
+    with pytest.raises(PlanRefused) as refused:
+        converge_many(stores, [RefusesC({"b": 2})] * 2, map_items=guarded)
+    assert [(index, str(error)) for index, error in refused.value.failed] == [(1, "no c")]
+    assert stores[0].writes == [] == stores[1].writes
+
+
+def guarded(function, items):
+    """A MapItems that keeps each item's error, as aws.concurrently does."""
+    results = []
+    for item in items:
+        try:
+            results.append((function(item), None))
+        except (InvalidInputError, OperationError) as error:
+            results.append((None, error))
+    return results
+
+
+def test_many_documents_one_lost_every_time_fails_alone():
+    busy = MemoryStore({"a": 1}, before_write=lambda s: s.compete(s.document), details={"resource": "busy"})
+    calm = MemoryStore({"a": 1})
+    results = converge_many([busy, calm], [SetKeys({"b": 2})] * 2, attempts=3, sleep=Sleeps(), map_items=guarded)
+    (busy_outcome, busy_error), (calm_outcome, calm_error) = results
+    assert busy_outcome is None and "changed under this task 3 times" in str(busy_error) and busy_error.details == {"resource": "busy"}
+    assert calm_error is None and calm_outcome.changed and calm.document == {"a": 1, "b": 2} and len(calm.writes) == 1

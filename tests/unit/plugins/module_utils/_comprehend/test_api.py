@@ -18,7 +18,7 @@ PREFIX = "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people/ver
 
 def test_list_models_follows_every_page(stub_client):
     client, stubber = stub_client("comprehend")
-    name_filter = {"Filter": {"RecognizerName": "people"}}
+    name_filter = {"Filter": {"RecognizerName": "people"}, "MaxResults": 500}
     stubber.add_response("list_entity_recognizers", {"EntityRecognizerPropertiesList": [{"EntityRecognizerArn": f"{PREFIX}v1"}],
                                                      "NextToken": "page-2"}, name_filter)
     stubber.add_response("list_entity_recognizers", {"EntityRecognizerPropertiesList": [{"EntityRecognizerArn": f"{PREFIX}v2"}]},

@@ -25,6 +25,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resour
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import POLICY_MAX_LENGTH
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_request
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_requests
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import planned_without_policy
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import check_policy_text
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import outcome_result
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import parse_stored
@@ -424,3 +425,15 @@ def test_resources_result_of_one_arn_keeps_the_0_1_0_values(diff):
     assert ("diff" in result) is diff
     if diff:
         assert result["diff"] == {"before": policy_of(FOREIGN), "after": policy_of(FOREIGN, owned({"AWS": JANE}))}
+
+
+def test_planned_without_policy_names_only_the_tasks_model_versions():
+    other = ARN.replace("/v2", "/v9")
+    params = module_params(resource_arns=[ARN], principals=[JANE], planned_without_policy=[ARN])
+    assert planned_without_policy(params, build_requests(params)) == {ARN}
+    params = module_params(resource_arns=[ARN], principals=[JANE], planned_without_policy=[other])
+    with pytest.raises(InvalidInputError, match=f"^planned_without_policy: {other} not in resource_arns"):
+        planned_without_policy(params, build_requests(params))
+    params = module_params(principals=[JANE], planned_without_policy=[ARN])
+    with pytest.raises(InvalidInputError, match="^planned_without_policy goes with resource_arns"):
+        planned_without_policy(params, build_requests(params))

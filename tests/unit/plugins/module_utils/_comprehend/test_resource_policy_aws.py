@@ -17,6 +17,7 @@ from ansible_collections.seed.comprehend.plugins.module_utils.converge import St
 from ansible_collections.seed.comprehend.plugins.module_utils.converge import converge
 from ansible_collections.seed.comprehend.plugins.module_utils.errors import OperationError
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import describe_model
+from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.api import model_properties
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import DEFAULT_STATEMENT_ID
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import ResourcePolicyPlanner
 from ansible_collections.seed.comprehend.plugins.module_utils._comprehend.resource_policy import build_requests
@@ -279,8 +280,17 @@ def requests_for(*arns, **options):
     return build_requests(module_params(resource_arns=list(arns), **options))
 
 
+class ModelStore(MemoryStore):
+    """A MemoryStore standing for a ModelPolicyStore whose model is known to exist."""
+
+    model_seen = True
+
+    def read_policy(self):
+        return self.read()
+
+
 def test_converge_models_reads_once_then_converges_each():
-    stores = [MemoryStore(policy_of(FOREIGN)), MemoryStore(GUIDE_POLICY), MemoryStore()]
+    stores = [ModelStore(policy_of(FOREIGN)), ModelStore(GUIDE_POLICY), ModelStore()]
     outcomes = converge_models(stores, requests_for(V1, CLASSIFIER, V3, principals=["123456789012", JANE]), check_mode=False)
     assert [outcome.changed for outcome in outcomes] == [True, False, True]
     # One read each; "no policy" is read again right before the first write, then read back once it settled.
@@ -292,7 +302,7 @@ def test_converge_models_reads_no_policy_again_before_the_unconditional_first_wr
     """Another writer creates the policy after the task's first read: the first write must not be the unconditional
     one planned from that read (it would overwrite the other writer's policy), but one conditional on its revision."""
     theirs = policy_of(owned({"AWS": ROOT_1234}, sid="Theirs"))
-    store = MemoryStore()
+    store = ModelStore()
     first_read = store.read
 
     def read_then_competitor_creates():
@@ -308,7 +318,7 @@ def test_converge_models_reads_no_policy_again_before_the_unconditional_first_wr
 
 
 def test_converge_models_in_check_mode_writes_nothing():
-    stores = [MemoryStore(), MemoryStore()]
+    stores = [ModelStore(), ModelStore()]
     outcomes = converge_models(stores, requests_for(V1, CLASSIFIER, principals=[JANE]), check_mode=True)
     assert all(outcome.changed for outcome in outcomes) and all(store.writes == [] for store in stores)
 
@@ -319,7 +329,7 @@ def missing_model():
 
 
 def test_converge_models_writes_nothing_when_a_read_fails():
-    stores = [MemoryStore(), MemoryStore()]
+    stores = [ModelStore(), ModelStore()]
     stores[1].read = missing_model
     with pytest.raises(OperationError, match=r"^nothing was written: 1 of 2 resource policies could not be read: ") as error:
         converge_models(stores, requests_for(V1, CLASSIFIER, principals=[JANE]), check_mode=False)
@@ -332,7 +342,7 @@ def refused(_document, _revision_id):
 
 
 def test_converge_models_reports_what_was_done_when_one_write_fails():
-    stores = [MemoryStore(), MemoryStore()]
+    stores = [ModelStore(), ModelStore()]
     stores[1].write = refused
     with pytest.raises(OperationError) as error:
         converge_models(stores, requests_for(V1, CLASSIFIER, principals=[JANE]), check_mode=False)
@@ -347,9 +357,74 @@ def test_converge_models_reports_what_was_done_when_one_write_fails():
 ])
 def test_converge_models_of_one_version_raises_its_own_error(failing, message):
     """One model version (resource_arn): its failure as it is, with its own details, as in 0.1.0."""
-    store = MemoryStore()
+    store = ModelStore()
     setattr(store, failing, missing_model if failing == "read" else refused)
     with pytest.raises(OperationError) as error:
         converge_models([store], build_requests(module_params(resource_arn=CLASSIFIER, principals=[JANE])), check_mode=False)
     assert str(error.value) == message
     assert error.value.details == {"resource_arn": CLASSIFIER}
+
+
+def test_converge_models_writes_a_version_planned_without_policy_without_reading_it_first():
+    stores = [ModelStore(), ModelStore()]
+    converge_models(stores, requests_for(V1, CLASSIFIER, principals=[JANE]), check_mode=False, planned_without_policy={V1})
+    assert stores[0].reads == 1 and stores[0].writes == [("put", None)], "the read-back only"
+    assert stores[1].reads == 3, "read, read again as the first round starts, read back"
+    assert all(store.document for store in stores)
+
+
+def test_converge_models_checks_the_models_of_policies_read_as_none_at_once(stubbed):
+    """Versions of one model read without a policy: one List call tells that they exist (the describe calls it saves),
+    and a version the list doesn't show stops the task with nothing written."""
+    client, stubber = stubbed
+    for arn in (V1, CLASSIFIER, V3):
+        no_policy(stubber, arn)
+    stubber.add_response("list_document_classifiers", {"DocumentClassifierPropertiesList": [
+        {"DocumentClassifierArn": V1, "Status": "TRAINED"}, {"DocumentClassifierArn": CLASSIFIER, "Status": "TRAINED"}]},
+        {"Filter": {"DocumentClassifierName": "mycf1"}, "MaxResults": 500})
+    stubber.add_client_error("describe_document_classifier", "ResourceNotFoundException", "not found", 400,
+                             expected_params={"DocumentClassifierArn": V3})
+    requests = requests_for(V1, CLASSIFIER, V3, principals=[JANE])
+    with pytest.raises(OperationError, match=rf"^nothing was written: 1 of 3 resource policies could not be read: {V3}: the "):
+        converge_models([ModelPolicyStore(client, request.model) for request in requests], requests, check_mode=False)
+
+
+def models_of(*arns):
+    return [parse_model_arn(arn) for arn in arns]
+
+
+def test_describe_models_lists_the_versions_of_one_model(stubbed):
+    client, stubber = stubbed
+    stubber.add_response("list_document_classifiers", {"DocumentClassifierPropertiesList": [
+        {"DocumentClassifierArn": V1, "Status": "TRAINED"}, {"DocumentClassifierArn": V3, "Status": "IN_ERROR"}]},
+        {"Filter": {"DocumentClassifierName": "mycf1"}, "MaxResults": 500})
+    assert model_properties(client, models_of(V1, V3)) == {V1: {"DocumentClassifierArn": V1, "Status": "TRAINED"},
+                                                          V3: {"DocumentClassifierArn": V3, "Status": "IN_ERROR"}}
+
+
+def test_describe_models_describes_a_lone_version_and_what_the_list_misses(stubbed):
+    client, stubber = stubbed
+    stubber.add_response("list_document_classifiers", {"DocumentClassifierPropertiesList": [
+        {"DocumentClassifierArn": V1, "Status": "TRAINED"}]}, {"Filter": {"DocumentClassifierName": "mycf1"}, "MaxResults": 500})
+    stubber.add_client_error("describe_document_classifier", "ResourceNotFoundException", "not found", 400,
+                             expected_params={"DocumentClassifierArn": V3})
+    assert model_properties(client, models_of(V1, V3)) == {V1: {"DocumentClassifierArn": V1, "Status": "TRAINED"}}
+    lone = CLASSIFIER.replace("mycf1", "other")
+    describe_classifier(stubber, lone)
+    assert list(model_properties(client, models_of(lone))) == [lone], "no List call for a model named once"
+
+
+def test_describe_models_describes_each_when_listing_is_denied(stubbed):
+    """The operator policy of 0.1.0 allows Describe but not List: the same answer, one call per version."""
+    client, stubber = stubbed
+    stubber.add_client_error("list_document_classifiers", "AccessDeniedException", "not allowed", 400)
+    for _arn in (V1, V3):  # two threads: either may ask first
+        stubber.add_response("describe_document_classifier", {"DocumentClassifierProperties": {"Status": "TRAINED"}})
+    assert sorted(model_properties(client, models_of(V1, V3))) == [V1, V3]
+
+
+def test_describe_models_passes_other_errors_through(stubbed):
+    client, stubber = stubbed
+    stubber.add_client_error("list_document_classifiers", "ValidationException", "bad filter", 400)
+    with pytest.raises(ClientError, match="bad filter"):
+        model_properties(client, models_of(V1, V3))
