@@ -15,6 +15,9 @@ description:
     model, the key that encrypts it (resolved to the key ARN with C(kms:DescribeKey)) and its key type, and the
     resource-based policy attached to it with its revision.
   - This is what the P(seed.comprehend.share_model#role) role reads before it shares anything.
+  - Several versions of one model in O(model_arns) are read with one C(ListDocumentClassifiers) or
+    C(ListEntityRecognizers) call per 500 versions, which return the same properties as the describe calls; a lone
+    version, and every version when the caller may not list, with one describe call each.
 author:
   - seed.comprehend maintainers (@seed)
 options:

@@ -27,8 +27,9 @@ description:
   - Throttling and internal errors are retried with jittered backoff.
   - Calls go to the region named in O(resource_arn), whatever region the connection options give.
   - With O(resource_arns), one task manages the policies of several model versions with the same options. All of
-    them are read before the first write, so a missing model stops the task with nothing written. Then each policy
-    is converged on its own, four at a time. This is much faster than a loop over O(resource_arn) for many versions.
+    them are read and planned before the first write, so a missing model or a refused plan stops the task with
+    nothing written. Then the policies are written four at a time. This is much faster than a loop over
+    O(resource_arn) for many versions.
   - Both forms return RV(resources), one item per model version with its own diff.
 author:
   - seed.comprehend maintainers (@seed)
@@ -121,14 +122,18 @@ options:
     version_added: 0.2.0
 notes:
   - Comprehend writes the first policy of a model version without a revision, so a policy another writer creates in
-    the instant between this module's read and its write can be overwritten. Every later change is conditional.
+    the instant between this module's read and its write (with O(planned_without_policy), since the check-mode run)
+    can be overwritten. Every later change is conditional. All first policies a task writes are read back after one
+    pause, and a change another run of this module overwrote is applied again.
   - AWS documents neither the error nor the message for a stale revision. Precondition and conflict error codes count
     as one. An C(InvalidRequestException) on a write that named a revision, whatever its message, is checked by
     reading the policy again - when its revision changed since, another writer got there first and the module plans
     and writes again; when it didn't, the module fails with AWS's refusal.
   - The module runs where the task runs (usually the controller) and needs C(comprehend:DescribeResourcePolicy),
     C(comprehend:PutResourcePolicy), C(comprehend:DeleteResourcePolicy), and C(comprehend:DescribeDocumentClassifier)
-    or C(comprehend:DescribeEntityRecognizer) on the model version.
+    or C(comprehend:DescribeEntityRecognizer) on the model version. Versions of one model found without a policy are
+    checked to exist with one C(comprehend:ListDocumentClassifiers) or C(comprehend:ListEntityRecognizers) call when
+    allowed, else with a describe call each.
 seealso:
   - name: Sharing a custom model with another AWS account
     description: The AWS guide this module automates (resource-based policies, step 1).
