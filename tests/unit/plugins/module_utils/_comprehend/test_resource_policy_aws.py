@@ -393,16 +393,16 @@ def models_of(*arns):
     return [parse_model_arn(arn) for arn in arns]
 
 
-def test_describe_models_lists_the_versions_of_one_model(stubbed):
+def test_model_properties_lists_the_versions_of_one_model(stubbed):
     client, stubber = stubbed
     stubber.add_response("list_document_classifiers", {"DocumentClassifierPropertiesList": [
         {"DocumentClassifierArn": V1, "Status": "TRAINED"}, {"DocumentClassifierArn": V3, "Status": "IN_ERROR"}]},
         {"Filter": {"DocumentClassifierName": "mycf1"}, "MaxResults": 500})
-    assert model_properties(client, models_of(V1, V3)) == {V1: {"DocumentClassifierArn": V1, "Status": "TRAINED"},
-                                                          V3: {"DocumentClassifierArn": V3, "Status": "IN_ERROR"}}
+    assert model_properties(client, models_of(V1, V3)) == {
+        V1: {"DocumentClassifierArn": V1, "Status": "TRAINED"}, V3: {"DocumentClassifierArn": V3, "Status": "IN_ERROR"}}
 
 
-def test_describe_models_describes_a_lone_version_and_what_the_list_misses(stubbed):
+def test_model_properties_describes_a_lone_version_and_what_the_list_misses(stubbed):
     client, stubber = stubbed
     stubber.add_response("list_document_classifiers", {"DocumentClassifierPropertiesList": [
         {"DocumentClassifierArn": V1, "Status": "TRAINED"}]}, {"Filter": {"DocumentClassifierName": "mycf1"}, "MaxResults": 500})
@@ -414,7 +414,7 @@ def test_describe_models_describes_a_lone_version_and_what_the_list_misses(stubb
     assert list(model_properties(client, models_of(lone))) == [lone], "no List call for a model named once"
 
 
-def test_describe_models_describes_each_when_listing_is_denied(stubbed):
+def test_model_properties_describes_each_when_listing_is_denied(stubbed):
     """The operator policy of 0.1.0 allows Describe but not List: the same answer, one call per version."""
     client, stubber = stubbed
     stubber.add_client_error("list_document_classifiers", "AccessDeniedException", "not allowed", 400)
@@ -423,7 +423,7 @@ def test_describe_models_describes_each_when_listing_is_denied(stubbed):
     assert sorted(model_properties(client, models_of(V1, V3))) == [V1, V3]
 
 
-def test_describe_models_passes_other_errors_through(stubbed):
+def test_model_properties_passes_other_errors_through(stubbed):
     client, stubber = stubbed
     stubber.add_client_error("list_document_classifiers", "ValidationException", "bad filter", 400)
     with pytest.raises(ClientError, match="bad filter"):
