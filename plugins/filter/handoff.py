@@ -21,6 +21,7 @@ from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import pla
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import role_key_policies
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_key_principals
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_regions
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_summary
 
 
 def _filter(function):
@@ -59,5 +60,6 @@ class FilterModule:
             "role_key_policies": _filter(role_key_policies),
             "share_key_principals": _filter(share_key_principals),
             "share_regions": _filter(share_regions),
+            "share_summary": share_summary,
             "share_handoff_path": _filter(check_handoff_path),
         }

@@ -73,6 +73,22 @@ def share_key_principals(principals: Any, key_principals: Any, model_arns: Any) 
     return sorted({root_arn(partition, str(Principal(AWS, principal).account)) for principal in canonical})
 
 
+def share_summary(handoff: Any) -> List[str]:
+    """One line per handoff item saying what the importer must do: the share_model role prints them."""
+    lines = []
+    for item in handoff:
+        line = f"{item['model_arn']} ({item['model_type']}, {item['region']}) is shared with {', '.join(item['principals'])}. "
+        if item["key_type"] == "customer_managed":
+            granted = f", granted to {', '.join(item['key_principals'])}" if "key_principals" in item else ""
+            line += (f"Key: customer managed {item['kms_key_arn']}{granted}; the importer needs a service role trusted by "
+                     "comprehend.amazonaws.com with kms:CreateGrant, kms:Decrypt and kms:GenerateDataKey on that key, and "
+                     f"passes it as DataAccessRoleArn to ImportModel in {item['region']}.")
+        else:
+            line += f"Key: AWS owned; the importer runs ImportModel in {item['region']} without a service role."
+        lines.append(line)
+    return lines
+
+
 def share_regions(model_arns: Any) -> List[Dict[str, Any]]:
     """The model ARNs grouped by region, regions in order of first appearance, each ARN once: the share_model role
     describes and shares the models of each region there."""

@@ -22,6 +22,7 @@ from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import pol
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import role_key_policies
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_key_principals
 from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_regions
+from ansible_collections.seed.comprehend.plugins.plugin_utils.handoff import share_summary
 
 CLASSIFIER = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/mycf1/version/v2"
 RECOGNIZER = "arn:aws:comprehend:us-west-2:111122223333:entity-recognizer/people"
@@ -412,3 +413,21 @@ def test_a_handoff_path_that_cant_be_written_is_refused(tmp_path):
             check_handoff_path(str(path))
     with pytest.raises(InvalidInputError, match="share_model_handoff_path must be a file path, got 3"):
         check_handoff_path(3)
+
+
+def test_share_summary_says_what_the_importer_must_do_per_model_version():
+    model = "arn:aws:comprehend:us-west-2:111122223333:document-classifier/tickets/version/v1"
+    key = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    common = {"model_arn": model, "model_type": "document_classifier", "region": "us-west-2",
+              "principals": ["arn:aws:iam::444455556666:root", "arn:aws:iam::777788889999:root"]}
+    granted, ungranted, owned = share_summary([
+        dict(common, key_type="customer_managed", kms_key_arn=key, key_principals=["arn:aws:iam::444455556666:role/importer"]),
+        dict(common, key_type="customer_managed", kms_key_arn=key),
+        dict(common, key_type="aws_owned")])
+    shared = f"{model} (document_classifier, us-west-2) is shared with arn:aws:iam::444455556666:root, arn:aws:iam::777788889999:root. "
+    assert granted == (shared + f"Key: customer managed {key}, granted to arn:aws:iam::444455556666:role/importer; the importer needs a "
+                       "service role trusted by comprehend.amazonaws.com with kms:CreateGrant, kms:Decrypt and kms:GenerateDataKey on "
+                       "that key, and passes it as DataAccessRoleArn to ImportModel in us-west-2.")
+    assert ungranted.startswith(shared + f"Key: customer managed {key}; the importer needs")
+    assert owned == shared + "Key: AWS owned; the importer runs ImportModel in us-west-2 without a service role."
+    assert share_summary([]) == []
