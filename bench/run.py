@@ -258,11 +258,12 @@ def task_label(name: str) -> str:
 
 
 def profile_lines(result: Dict[str, Any]) -> List[str]:
-    run, size = result["first"], result["size"]
+    run = result["first"]
+    size = f"N = {result['size']}" + (f" under {result['keys']} keys" if result["keys"] > 1 else "")
     found = profile(run)
     if found is None:
-        return [f"N = {size}: no task times (the callback wrote none; rc {run['rc']})."]
-    lines = [f"#### Ours, first run, N = {size} ({run['seconds']:.2f} s wall)", "",
+        return [f"{size}: no task times (the callback wrote none; rc {run['rc']})."]
+    lines = [f"#### Ours, first run, {size} ({run['seconds']:.2f} s wall)", "",
              "| step | wall s | AWS calls | AWS busy s | before its first call s | rest s |", "|---|---|---|---|---|---|",
              f"| Ansible start-up (process start to the first task) | {found['startup']:.2f} | | | | |"]
     for row in found["tasks"]:
@@ -338,7 +339,7 @@ def targets(results: List[Dict[str, Any]]) -> List[str]:
         if result["keys"] > 1:
             lines.append(f"- N = {result['size']} under {result['keys']} keys completes: ours rc {result['first']['rc']}, rerun rc "
                          f"{result['rerun']['rc']}: {verdict(result['first']['rc'] == 0 and result['rerun']['rc'] == 0)}; key-policy "
-                         "bytes per key in the table below.")
+                         "bytes per key in the key-policy table above.")
     return lines
 
 
@@ -427,8 +428,9 @@ def share_section(results: List[Dict[str, Any]], awscli: str, repeat: int, load:
             f"{first['seconds']:.1f} ({first['cpu']:.1f}) | {first['seconds'] / floor['seconds']:.2f} | {cli_cells[1]} | "
             f"{rerun['seconds']:.1f} ({rerun['cpu']:.1f}) | {cli_cells[2]} | {floor['calls']} / {floor['writes']} | "
             f"{first['calls']} / {first['writes']} | {rerun['calls']} / {rerun['writes']} | {key_bytes} |")
-    lines += ["", "![time against N](benchmark.png)", "",
-              "The chart shows the one-key sizes; the run under several keys is only in the tables.", ""]
+    lines.append("")
+    if any(result["keys"] == 1 for result in results):
+        lines += ["![time against N](benchmark.png)", "", "The chart shows the one-key sizes; the run under several keys is only in the tables.", ""]
     for result in results:
         if result["keys"] > 1:
             lines += [f"Key-policy bytes per key at N = {result['size']} under {result['keys']} keys ({result['size'] // result['keys']} "
@@ -448,7 +450,7 @@ def share_section(results: List[Dict[str, Any]], awscli: str, repeat: int, load:
                 lines.append(f"| {result['size']} | {result['keys']} | {name} | {operations(result[key])} |")
     lines += ["", "### Sharing targets", "", "Recorded, not asserted.", ""] + targets(results)
     one_key = [result for result in results if result["keys"] == 1]
-    profiled = [result for result in one_key if result["size"] in (50, 150)] or one_key[-1:]
+    profiled = [result for result in one_key if result["size"] in (50, 150)] or results[-1:]
     lines += [
         "",
         "### Where our time goes",
