@@ -443,11 +443,13 @@ def share_section(results: List[Dict[str, Any]], awscli: str, repeat: int, load:
     if cost:
         lines += [f"Cost per added model version (slope of the first-run wall time between N = {cost['sizes'][0]} and "
                   f"N = {cost['sizes'][1]}, one key): ours {1000 * cost['first']:.1f} ms, floor {1000 * cost['floor']:.1f} ms.", ""]
-    lines += ["### API calls per operation", "", "| N | keys | run | calls per operation |", "|---|---|---|---|"]
+    lines += ["### API calls per operation", "", "The writes are the Put calls; calls AWS refused (HTTP 400 and above), if any, are counted "
+              "beside the run's name.", "", "| N | keys | run | calls per operation |", "|---|---|---|---|"]
     for result in results:
         for name, key in (("CLI", "cli"), ("floor", "floor"), ("ours, first run", "first"), ("ours, rerun", "rerun")):
             if result[key]:
-                lines.append(f"| {result['size']} | {result['keys']} | {name} | {operations(result[key])} |")
+                refused = f" ({result[key]['refused']} refused)" if result[key]["refused"] else ""
+                lines.append(f"| {result['size']} | {result['keys']} | {name}{refused} | {operations(result[key])} |")
     lines += ["", "### Sharing targets", "", "Recorded, not asserted.", ""] + targets(results)
     one_key = [result for result in results if result["keys"] == 1]
     profiled = [result for result in one_key if result["size"] in (50, 150)] or results[-1:]
