@@ -398,7 +398,7 @@ def share_section(results: List[Dict[str, Any]], awscli: str, repeat: int, load:
         "- **AWS CLI**: `bench/cli_share.sh`, the AWS guide's steps per model: `put-resource-policy`, then "
         "`get-key-policy` / edit (two statements per model, compact JSON) / `put-key-policy`; credentials from "
         "`sts assume-role`, `--endpoint-url` pointing at the emulator. One key only: the script takes one key, and the "
-        "guide's way fills a key policy after about 48 versions, so it is not run under 10 keys.",
+        "guide's way fills a key policy at about 50 versions (below), so it is not run under several keys.",
         f"- **floor**: `bench/share_floor.py`, plain boto3 making only the calls a safe first share needs, {PARALLEL_CALLS} at a "
         "time like the modules (`PARALLEL_CALLS`): per model version DescribeDocumentClassifier, DescribeResourcePolicy, "
         "PutResourcePolicy (with the revision it read when a policy existed); per key DescribeKey, GetKeyPolicy and one "
@@ -407,7 +407,8 @@ def share_section(results: List[Dict[str, Any]], awscli: str, repeat: int, load:
         "- **ours**: `ansible-playbook bench/share.yml` (the `seed.comprehend.share_model` role), then the same "
         "command again (rerun).",
         "- Wall time includes process start-up on every side; CPU is that of the client processes (user + system), which "
-        f"other work on a shared machine disturbs less. Each figure is the fastest of {repeat} runs. API calls and writes "
+        f"other work on a shared machine disturbs less. Each figure is {f'the fastest of {repeat} runs' if repeat > 1 else 'from one run'}. "
+        "API calls and writes "
         "come from the emulator's call log (sts:AssumeRole left out).",
         "",
         "| N | keys | CLI s (CPU s) | floor s (CPU s) | ours s (CPU s) | ours / floor | ours / CLI | rerun s (CPU s) | "
@@ -439,10 +440,21 @@ def share_section(results: List[Dict[str, Any]], awscli: str, repeat: int, load:
             lines += [f"| {index + 1} | {bytes_cell([floor_bytes])} | {bytes_cell([our_bytes])} |" for index, (floor_bytes, our_bytes)
                       in enumerate(zip(result["floor"]["key_policy_bytes"], result["first"]["key_policy_bytes"]))]
             lines.append("")
+    one_key = [result for result in results if result["keys"] == 1]
     cost = cost_per_version(results)
     if cost:
         lines += [f"Cost per added model version (slope of the first-run wall time between N = {cost['sizes'][0]} and "
                   f"N = {cost['sizes'][1]}, one key): ours {1000 * cost['first']:.1f} ms, floor {1000 * cost['floor']:.1f} ms.", ""]
+    per_model = []
+    for result in one_key:
+        cli = result["cli"]
+        if cli["key_policy_writes"]:
+            per_model.append((cli["key_policy_bytes"][0] - result["initial_key_policy_bytes"]) / cli["key_policy_writes"])
+    if per_model:
+        fit = int((KEY_POLICY_LIMIT - results[0]["initial_key_policy_bytes"]) // max(per_model))
+        lines += [f"The guide's two statements cost up to {max(per_model):.0f} bytes per model version (compact JSON): a key policy "
+                  f"holds at most {KEY_POLICY_LIMIT} bytes, so the guide's way fits about {fit} model versions under one key; the "
+                  "floor and the role put every version shared with the same importer into one pair of statements.", ""]
     lines += ["### API calls per operation", "", "The writes are the Put calls; calls AWS refused (HTTP 400 and above), if any, are counted "
               "beside the run's name.", "", "| N | keys | run | calls per operation |", "|---|---|---|---|"]
     for result in results:
@@ -451,7 +463,6 @@ def share_section(results: List[Dict[str, Any]], awscli: str, repeat: int, load:
                 refused = f" ({result[key]['refused']} refused)" if result[key]["refused"] else ""
                 lines.append(f"| {result['size']} | {result['keys']} | {name}{refused} | {operations(result[key])} |")
     lines += ["", "### Sharing targets", "", "Recorded, not asserted.", ""] + targets(results)
-    one_key = [result for result in results if result["keys"] == 1]
     profiled = [result for result in one_key if result["size"] in (50, 150)] or results[-1:]
     lines += [
         "",
@@ -468,16 +479,6 @@ def share_section(results: List[Dict[str, Any]], awscli: str, repeat: int, load:
     ]
     for result in profiled:
         lines += profile_lines(result)
-    per_model = []
-    for result in one_key:
-        cli = result["cli"]
-        if cli["key_policy_writes"]:
-            per_model.append((cli["key_policy_bytes"][0] - result["initial_key_policy_bytes"]) / cli["key_policy_writes"])
-    if per_model:
-        fit = int((KEY_POLICY_LIMIT - results[0]["initial_key_policy_bytes"]) // max(per_model))
-        lines += [f"The guide's two statements cost up to {max(per_model):.0f} bytes per model version (compact JSON): a key policy "
-                  f"holds at most {KEY_POLICY_LIMIT} bytes, so the guide's way fits about {fit} model versions under one key; the "
-                  "floor and the role put every version shared with the same importer into one pair of statements."]
     return "\n".join(lines) + "\n"
 
 
