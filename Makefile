@@ -64,8 +64,9 @@ test: setup
 demo: setup
 	python demo/demo.py
 
-# Not part of `make test`: times the share_model role against the AWS CLI way and the audit playbook against the
-# floor of its reads (writes docs/benchmarks.md; `python bench/run.py --only audit` runs the audit alone).
+# Not part of `make test`: times the share_model role against the AWS CLI way and a minimal boto3 script (the
+# floor), and the audit playbook against the floor of its reads (writes docs/benchmarks.md;
+# `python bench/run.py --only audit` runs the audit alone).
 bench: setup $(CACHE)/awscli/.installed
 	$(BIN)/pip install $(PIP_QUIET) -r tests/requirements-bench.txt $(PIP_FILTER)
 	python bench/run.py

@@ -5,7 +5,8 @@ Control API (JSON in and out, never logged), under ``/_emulator/``:
 ==========================  ==========================================================================================
 ``GET  health``             ``{"status": "ok"}``
 ``POST reset``              clear moto state, call log, faults, options and IAM change times -> ``{}``
-``GET  calls``              ``{"calls": [{"account", "service", "operation", "region", "status", "fault"}, ...]}``
+``GET  calls``              ``{"calls": [{"account", "service", "operation", "region", "resource", "status", "fault",
+                            "started", "seconds"}, ...]}``
 ``POST calls/reset``        clear the call log -> ``{}``
 ``GET  faults``             the fault configuration
 ``POST faults``             set it (see :mod:`emulator._faults`; ``{}`` or rate 0 turns faults off) -> the configuration
@@ -26,7 +27,10 @@ Errors: 400 ``{"error": ...}`` for a bad body, 404 for an unknown path or model,
 
 The call log holds every signed AWS request in order of completion: service and region from the SigV4 credential
 scope, operation from X-Amz-Target (JSON protocols) or the Action parameter (query protocols), account resolved from
-the access key like moto does, HTTP status, and ``fault``: the injected error code, or null.
+the access key like moto does, ``resource``: the ARN or key the body of a JSON-protocol request names (ResourceArn,
+DocumentClassifierArn, EntityRecognizerArn or KeyId, else null), HTTP status, ``fault``: the injected error code, or
+null, and when it was served: ``started`` (seconds since the epoch, when the request reached the emulator, comparable
+with other processes' clocks on the machine) and ``seconds`` (how long serving it took).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import parse_qs
@@ -63,6 +68,9 @@ class AwsCall:
     operation: Optional[str]
     region: str
     protocol: str  # "json" (X-Amz-Target) or "query"
+    resource: Optional[str] = None
+    started: float = 0.0  # time.time() when the request arrived
+    clock: float = 0.0  # time.perf_counter() then, for the duration
 
     def entry(self, status: int, fault: Optional[Fault] = None) -> Dict[str, Any]:
         return {
@@ -70,8 +78,11 @@ class AwsCall:
             "service": self.service,
             "operation": self.operation,
             "region": self.region,
+            "resource": self.resource,
             "status": status,
             "fault": fault.code if fault else None,
+            "started": self.started,
+            "seconds": time.perf_counter() - self.clock,
         }
 
 
@@ -97,18 +108,35 @@ def _form_action(environ: Environ) -> Optional[str]:
     return action[0] if action else None
 
 
+# The request fields naming what a JSON-protocol call is about, the first one present going to the call log.
+RESOURCE_FIELDS = ("ResourceArn", "DocumentClassifierArn", "EntityRecognizerArn", "KeyId")
+
+
+def _json_resource(environ: Environ) -> Optional[str]:
+    if not (environ.get("CONTENT_LENGTH") or "").isdigit():
+        return None  # a body of unknown length (chunked) is left for moto to read
+    try:
+        body = json.loads(_read_body(environ) or b"{}")
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    return next((body[field] for field in RESOURCE_FIELDS if isinstance(body.get(field), str)), None)
+
+
 def describe_call(environ: Environ) -> Optional[AwsCall]:
     """The call a SigV4-signed request makes, or None for anything unsigned."""
+    started, clock = time.time(), time.perf_counter()
     scope = signed_scope(environ.get("HTTP_AUTHORIZATION", ""))
     if scope is None:
         return None
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
-        operation, protocol = target.rsplit(".", 1)[-1], "json"
+        operation, protocol, resource = target.rsplit(".", 1)[-1], "json", _json_resource(environ)
     else:
-        operation, protocol = _form_action(environ), "query"
+        operation, protocol, resource = _form_action(environ), "query", None
     account = account_for(scope.access_key, environ.get("HTTP_X_MOTO_ACCOUNT_ID"))
-    return AwsCall(account, scope.service, operation, scope.region, protocol)
+    return AwsCall(account, scope.service, operation, scope.region, protocol, resource, started, clock)
 
 
 class CallLog:

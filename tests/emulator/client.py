@@ -97,7 +97,8 @@ class EmulatorClient:
         self.request("POST", "reset", {})
 
     def calls(self) -> List[Dict[str, Any]]:
-        """The call log: ``[{"account", "service", "operation", "region", "status", "fault"}, ...]`` in order."""
+        """The call log: ``[{"account", "service", "operation", "region", "resource", "status", "fault", "started", "seconds"}, ...]``
+        in order of completion."""
         return self.request("GET", "calls")["calls"]
 
     def reset_calls(self) -> None:

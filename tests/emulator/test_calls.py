@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import pytest
@@ -37,7 +38,23 @@ def test_counts_per_account_service_and_operation(aws: Aws, control: EmulatorCli
     assert [(c["status"], c["fault"]) for c in calls if c["operation"] == "ImportModel"] == [(200, None), (400, None)]
     assert {c["region"] for c in calls if c["service"] == "kms"} == {OTHER_REGION}
     assert {c["region"] for c in calls if c["service"] == "comprehend"} == {REGION}
-    assert set(calls[0]) == {"account", "service", "operation", "region", "status", "fault"}
+    assert set(calls[0]) == {"account", "service", "operation", "region", "resource", "status", "fault", "started", "seconds"}
+
+
+def test_entries_carry_the_resource_and_when_they_were_served(aws: Aws, control: EmulatorClient) -> None:
+    arn = aws.create_classifier(OWNER)
+    control.reset_calls()
+    comprehend = aws.client("comprehend", OWNER)
+    before = time.time()
+    comprehend.put_resource_policy(ResourceArn=arn, ResourcePolicy=import_policy(IMPORTER))
+    between = time.time()
+    comprehend.describe_document_classifier(DocumentClassifierArn=arn)
+    after = time.time()
+    aws.client("sts", OWNER).get_caller_identity()  # query protocol: no body fields to name a resource
+    put, describe, identity = [c for c in control.calls() if c["operation"] != "AssumeRole"]
+    assert (put["resource"], describe["resource"], identity["resource"]) == (arn, arn, None)
+    assert before <= put["started"] <= put["started"] + put["seconds"] <= between <= describe["started"] <= after
+    assert 0 < put["seconds"] < between - before and 0 < describe["seconds"] < after - between
 
 
 def test_write_calls(aws: Aws, control: EmulatorClient) -> None:
