@@ -142,16 +142,13 @@ def _failed(models: Sequence[ModelArn], runs: List[Tuple[Any, Optional[BaseExcep
 def _check_models_exist(stores: List[ModelPolicyStore]) -> List[Tuple[ModelArn, BaseException]]:
     """Check that the models of policies read as none exist (model_properties: a List call per page for the versions of
     one model), each region with its own client; the missing ones, with their error."""
-    missing = []
+    missing: List[Tuple[ModelArn, BaseException]] = []
     by_client: Dict[int, List[ModelPolicyStore]] = {}
     for store in stores:
         by_client.setdefault(id(store.client), []).append(store)
     for group in by_client.values():
         found = model_properties(group[0].client, [store.model for store in group])
-        for store in group:
-            store.model_seen = store.model.arn in found
-            if not store.model_seen:
-                missing.append((store.model, missing_model(store.model)))
+        missing += [(store.model, missing_model(store.model)) for store in group if store.model.arn not in found]
     return missing
 
 
